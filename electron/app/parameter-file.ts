@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { formatProblems, validateParameterFile, type ParameterSet } from '../../shared/params/schema';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineCol(text: string, offset: number): string {
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return `line ${line}, column ${col}`;
+}
+
+/**
+ * Reads and validates a parameter file. Throws a ConfigError that names the file and every
+ * problem (JSON path and what to change); nothing else happens on a rejected file.
+ */
+export function loadParameterFile(file: string): { sets: ParameterSet[]; quoteAsset: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    throw new ConfigError(
+      `cannot read parameter file ${file}: ${why}.\n  Pass --parameterSets=PATH to a JSON file shaped { "parameterSets": [ { "symbol": "BTCUSDT", "allocationPercent": 33.3, "zScoreThreshold": 5, "profitPercent": 15, "stopLossPercent": 2 } ] }`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : '';
+    throw new ConfigError(`parameter file ${file} is not valid JSON${where}: ${msg}`);
+  }
+  const result = validateParameterFile(data);
+  if (!result.ok) {
+    throw new ConfigError(
+      `parameter file ${file} is rejected (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); nothing was started:\n${formatProblems(result.problems)}`,
+    );
+  }
+  return { sets: result.sets, quoteAsset: result.quoteAsset };
+}

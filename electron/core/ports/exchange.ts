@@ -1,0 +1,141 @@
+import type { Decimal } from '../money/decimal';
+import type { SymbolRules } from '../money/symbol-rules';
+
+export type OrderSide = 'BUY' | 'SELL';
+export type OrderType = 'MARKET' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT' | 'LIMIT';
+export type OrderStatus =
+  | 'NEW'
+  | 'PARTIALLY_FILLED'
+  | 'FILLED'
+  | 'CANCELED'
+  | 'PENDING_CANCEL'
+  | 'REJECTED'
+  | 'EXPIRED'
+  | 'EXPIRED_IN_MATCH';
+
+export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']);
+
+export interface Fill {
+  price: Decimal;
+  qty: Decimal;
+  commission: Decimal;
+  commissionAsset: string;
+  tradeId: string;
+}
+
+/** An order as the exchange reports it (REST answer, query, or user-stream event). */
+export interface OrderReport {
+  symbol: string;
+  clientOrderId: string;
+  orderId: string;
+  side: OrderSide;
+  type: OrderType;
+  status: OrderStatus;
+  origQty: Decimal;
+  executedQty: Decimal;
+  /** Quote spent (buy) or received before fees (sell): Binance's cummulativeQuoteQty. */
+  cumQuote: Decimal;
+  price?: Decimal;
+  stopPrice?: Decimal;
+  /** Every fill known for this order so far (may be empty for a query without trade details). */
+  fills: Fill[];
+  listClientOrderId?: string;
+  /** Exchange time of the last change, epoch ms. */
+  time: number;
+}
+
+export type OcoListStatus = 'EXECUTING' | 'ALL_DONE' | 'REJECT';
+
+export interface OcoReport {
+  symbol: string;
+  listClientOrderId: string;
+  orderListId: string;
+  status: OcoListStatus;
+  /** The take-profit (LIMIT_MAKER) leg. */
+  takeProfit: OrderReport;
+  /** The stop-loss (STOP_LOSS_LIMIT) leg. */
+  stopLoss: OrderReport;
+}
+
+export interface MarketBuyRequest {
+  symbol: string;
+  /** Quote amount to spend, already floored to the quote precision. */
+  quoteAmount: Decimal;
+  clientOrderId: string;
+}
+
+export interface MarketSellRequest {
+  symbol: string;
+  /** Base quantity, already floored to the lot step. */
+  quantity: Decimal;
+  clientOrderId: string;
+}
+
+export interface OcoRequest {
+  symbol: string;
+  quantity: Decimal;
+  takeProfitPrice: Decimal;
+  stopPrice: Decimal;
+  stopLimitPrice: Decimal;
+  listClientOrderId: string;
+  takeProfitClientOrderId: string;
+  stopLossClientOrderId: string;
+}
+
+/**
+ * Why an exchange call failed. `unknown-outcome` means the request may have been executed
+ * (HTTP 5xx, timeout, -1007): look the order up by its client id before sending anything again.
+ */
+export type ExchangeErrorKind =
+  | 'rejected'
+  | 'filter'
+  | 'insufficient-balance'
+  | 'unknown-outcome'
+  | 'rate-limited'
+  | 'banned'
+  | 'network'
+  | 'auth'
+  | 'not-found';
+
+export class ExchangeError extends Error {
+  readonly kind: ExchangeErrorKind;
+  readonly code: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(kind: ExchangeErrorKind, message: string, opts: { code?: number; retryAfterMs?: number } = {}) {
+    super(message);
+    this.name = 'ExchangeError';
+    this.kind = kind;
+    this.code = opts.code;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export interface ExchangeListener {
+  /** An order changed (typically an OCO leg filled or expired). */
+  onOrderUpdate(report: OrderReport): void;
+  /** The exchange reports a new total (free + locked) for an asset. */
+  onBalance?(asset: string, total: Decimal): void;
+}
+
+/**
+ * The engine's only way to trade. Binance (live or testnet) and paper are adapters behind it; the
+ * engine code path is the same for both.
+ */
+export interface Exchange {
+  readonly kind: 'paper' | 'live';
+  /** Prefix every client order id must start with (the binance client warns otherwise). */
+  readonly clientOrderIdPrefix: string;
+  getSymbolRules(symbol: string): Promise<SymbolRules>;
+  /** Free + locked amount of an asset. */
+  getBalance(asset: string): Promise<Decimal>;
+  getLastPrice(symbol: string): Promise<Decimal>;
+  marketBuyByQuote(req: MarketBuyRequest): Promise<OrderReport>;
+  marketSell(req: MarketSellRequest): Promise<OrderReport>;
+  placeOco(req: OcoRequest): Promise<OcoReport>;
+  cancelOco(symbol: string, listClientOrderId: string): Promise<OcoReport>;
+  /** undefined when the exchange has no order with this client id. */
+  getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined>;
+  /** undefined when the exchange has no order list with this client id. */
+  getOco(symbol: string, listClientOrderId: string): Promise<OcoReport | undefined>;
+  subscribe(listener: ExchangeListener): () => void;
+}

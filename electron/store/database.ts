@@ -1,0 +1,321 @@
+import Database from 'better-sqlite3';
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { appliedMigrationIds, LATEST_MIGRATION_ID, runMigrations } from './migrations';
+
+export type LedgerMode = 'paper' | 'live';
+
+/** A ledger that cannot be opened as asked; the message says why and what to do. */
+export class LedgerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LedgerError';
+  }
+}
+
+export interface OpenLedgerOptions {
+  mode: LedgerMode;
+  /** Which exchange the ledger belongs to, e.g. 'paper', 'live' (mainnet) or 'testnet'. */
+  environment: string;
+  /**
+   * Open for reading only: no lock, no migrations, no pid file. For the status command and the
+   * UI reading a ledger that a running process owns. The file must already exist.
+   */
+  readonly?: boolean;
+}
+
+/** An open ledger file, owned by this process unless opened read-only. */
+export interface LedgerDatabase {
+  /** Absolute path of the ledger file. */
+  readonly file: string;
+  readonly db: Database.Database;
+  readonly readonly: boolean;
+  readonly ledgerId: string;
+  readonly mode: LedgerMode;
+  readonly environment: string;
+  readonly isOpen: boolean;
+  /** Releases the lock, removes the pid file and closes the connections. Idempotent. */
+  close(): void;
+}
+
+/** The companion file whose write lock says "this ledger is owned". */
+export function ledgerLockFile(file: string): string {
+  return `${file}-lock`;
+}
+
+/** Who owns the ledger, for the message a second process gets. Informative only: the lock decides. */
+export function ledgerPidFile(file: string): string {
+  return `${file}.pid`;
+}
+
+interface PidInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+const LEDGER_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 6 random lower-case alphanumerics: 36^6 ≈ 2.2e9 ids, short enough for Binance's 36-char client ids. */
+function mintLedgerId(): string {
+  let id = '';
+  for (let i = 0; i < 6; i++) id += LEDGER_ID_ALPHABET[randomInt(LEDGER_ID_ALPHABET.length)];
+  return id;
+}
+
+function describe(mode: string, environment: string): string {
+  return mode === environment ? `${mode}` : `${mode} (environment ${environment})`;
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function readPidInfo(file: string): PidInfo | undefined {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(ledgerPidFile(file), 'utf8'));
+    const p = parsed as Partial<PidInfo>;
+    if (typeof p.pid !== 'number') return undefined;
+    return { pid: p.pid, hostname: String(p.hostname ?? ''), startedAt: String(p.startedAt ?? '') };
+  } catch {
+    return undefined;
+  }
+}
+
+function inUseMessage(file: string): string {
+  const info = readPidInfo(file);
+  let who: string;
+  if (info) {
+    const host = info.hostname && info.hostname !== os.hostname() ? ` on host ${info.hostname}` : '';
+    who = `pid ${info.pid}${host}, started ${info.startedAt || 'at an unknown time'}`;
+  } else {
+    who = `pid unknown: ${ledgerPidFile(file)} is missing or unreadable`;
+  }
+  return `ledger ${file} is in use by another Tranche process (${who}); stop it first, or use another --db`;
+}
+
+/**
+ * Takes exclusive ownership of a ledger. The lock is a write transaction (BEGIN IMMEDIATE, i.e. an
+ * SQLite RESERVED lock) on a separate rollback-journal database `<file>-lock`, held for the life of
+ * the LedgerDatabase. Why this shape:
+ * - it is an OS file lock (fcntl on POSIX, LockFileEx on Windows), so the kernel drops it when the
+ *   process dies, even by kill -9 or a power cut: no stale lock to clear by hand, unlike a pid file;
+ * - it cannot live on the ledger itself: in WAL mode a held write transaction would also block our
+ *   own connection's writes, and WAL readers (the status command) must stay free to read;
+ * - busy_timeout 0: a second process must fail at once, not queue behind a holder that runs for days.
+ * SQLite also sees this lock between two connections of the same process, so opening a ledger
+ * twice in one process fails the same way. (As with any SQLite lock, network file systems may not
+ * honour it: keep ledgers on a local disk.)
+ */
+function acquireLock(file: string): Database.Database {
+  const lockFile = ledgerLockFile(file);
+  let lock: Database.Database | undefined;
+  try {
+    lock = new Database(lockFile, { timeout: 0 });
+    lock.pragma('journal_mode = DELETE');
+    lock.exec('BEGIN IMMEDIATE');
+    return lock;
+  } catch (err) {
+    lock?.close();
+    if (sqliteCode(err) === 'SQLITE_BUSY' || sqliteCode(err) === 'SQLITE_LOCKED') {
+      throw new LedgerError(inUseMessage(file), { cause: err });
+    }
+    throw new LedgerError(`cannot lock ledger ${file} through ${lockFile}: ${errorText(err)}`, { cause: err });
+  }
+}
+
+function writePidFile(file: string): void {
+  const info: PidInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
+  const target = ledgerPidFile(file);
+  // Write then rename, so a reader never sees half a file.
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(info)}\n`);
+  fs.renameSync(tmp, target);
+}
+
+function readMeta(db: Database.Database): Map<string, string> | undefined {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!table) return undefined;
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+/** Refuses a file that is not a Tranche ledger, or one written by a newer Tranche. */
+function checkSchema(db: Database.Database, file: string, readonly: boolean): void {
+  let objects: number;
+  try {
+    objects = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+  } catch (err) {
+    if (sqliteCode(err) === 'SQLITE_NOTADB') {
+      throw new LedgerError(`${file} is not a Tranche ledger (not an SQLite database); check --db`, { cause: err });
+    }
+    throw err;
+  }
+  const applied = appliedMigrationIds(db);
+  if (applied.length === 0 && (objects > 0 || readonly)) {
+    throw new LedgerError(`${file} is not a Tranche ledger (it has no schema_migrations table); check --db`);
+  }
+  const newest = applied.length > 0 ? Math.max(...applied) : 0;
+  if (newest > LATEST_MIGRATION_ID) {
+    throw new LedgerError(
+      `ledger ${file} was written by a newer Tranche (schema ${newest}, this build knows ${LATEST_MIGRATION_ID}); upgrade Tranche to open it`,
+    );
+  }
+  if (readonly && newest < LATEST_MIGRATION_ID) {
+    throw new LedgerError(
+      `ledger ${file} has an older schema (${newest}, this build needs ${LATEST_MIGRATION_ID}) and cannot be upgraded read-only; open it once for trading (which upgrades it), then read it`,
+    );
+  }
+}
+
+/** Throws when the file holds another mode's or environment's ledger. */
+function checkOwner(meta: Map<string, string> | undefined, file: string, mode: LedgerMode, environment: string): void {
+  const heldMode = meta?.get('mode');
+  const heldEnv = meta?.get('environment');
+  if (heldMode === undefined || heldEnv === undefined) return;
+  if (heldMode === mode && heldEnv === environment) return;
+  throw new LedgerError(
+    `ledger ${file} holds a ${describe(heldMode, heldEnv)} ledger, but it was asked to open as ${describe(mode, environment)}. ` +
+      `Paper and live ledgers, and ledgers of different exchange environments, never share a file: ` +
+      `pass another --db for ${describe(mode, environment)}, or leave --db out to use its default file`,
+  );
+}
+
+/** Writes mode, environment and a fresh ledger id into a new ledger; returns the meta. */
+function stampNewLedger(db: Database.Database, mode: LedgerMode, environment: string): Map<string, string> {
+  const put = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    put.run('ledger_id', mintLedgerId());
+    put.run('mode', mode);
+    put.run('environment', environment);
+    put.run('created_at', new Date().toISOString());
+    put.run('emergency_stop', '0');
+  })();
+  return readMeta(db) ?? new Map();
+}
+
+class OpenLedgerDatabase implements LedgerDatabase {
+  private open = true;
+
+  constructor(
+    readonly file: string,
+    readonly db: Database.Database,
+    private readonly lock: Database.Database | undefined,
+    readonly ledgerId: string,
+    readonly mode: LedgerMode,
+    readonly environment: string,
+  ) {}
+
+  get readonly(): boolean {
+    return this.lock === undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      // First the ledger: closing its last connection checkpoints the WAL, a write that must
+      // happen while we still own the file.
+      this.db.close();
+    } finally {
+      if (this.lock) {
+        // The pid file goes before the lock, so we never delete the next owner's pid file.
+        try {
+          fs.rmSync(ledgerPidFile(this.file), { force: true });
+        } catch {
+          // best effort: a stale pid file is only informative
+        }
+        try {
+          if (this.lock.inTransaction) this.lock.exec('ROLLBACK');
+        } finally {
+          this.lock.close();
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Opens (creating if needed) the ledger at `file` for `mode` / `environment`.
+ *
+ * Durability: WAL with synchronous = FULL. WAL with NORMAL already survives the process being
+ * killed at any instant (kill -9, crash): a commit is in the WAL file, i.e. in the OS page cache,
+ * before the call returns. FULL adds an fsync of the WAL on every commit, so a commit also
+ * survives an OS crash or power cut. For a trading ledger that matters: the engine records an
+ * order before sending it, and a record lost after the order reached the exchange is exactly the
+ * gap reconciliation must guess at. The price is one fsync per transaction, and transactions
+ * happen only on trading events (a few per minute at most), so we pay it. (A fast replay or
+ * benchmark that does not need the file uses the volatile stores instead.)
+ */
+export function openLedgerDatabase(file: string, opts: OpenLedgerOptions): LedgerDatabase {
+  const abs = path.resolve(file);
+  const { mode, environment } = opts;
+  if (!environment) throw new LedgerError(`cannot open ledger ${abs}: no environment given`);
+  return opts.readonly ? openReadonly(abs, mode, environment) : openOwned(abs, mode, environment);
+}
+
+function openReadonly(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
+  if (!fs.existsSync(file)) {
+    throw new LedgerError(`ledger ${file} does not exist, so there is nothing to read; check --db (a ledger is created when trading starts)`);
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+    db.pragma('busy_timeout = 5000');
+    checkSchema(db, file, true);
+    const meta = readMeta(db);
+    checkOwner(meta, file, mode, environment);
+    const ledgerId = meta?.get('ledger_id');
+    if (!ledgerId) throw new LedgerError(`ledger ${file} has no ledger id yet (it is still being created); try again`);
+    return new OpenLedgerDatabase(file, db, undefined, ledgerId, mode, environment);
+  } catch (err) {
+    db?.close();
+    if (err instanceof LedgerError) throw err;
+    throw new LedgerError(`cannot read ledger ${file}: ${errorText(err)}`, { cause: err });
+  }
+}
+
+function openOwned(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new LedgerError(`cannot create the folder for ledger ${file}: ${errorText(err)}`, { cause: err });
+  }
+  // Lock before the first write to the ledger (even setting WAL mode is one), so two processes
+  // never race the migrations or the stamping.
+  const lock = acquireLock(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { timeout: 5000 });
+    checkSchema(db, file, false);
+    // Before any change to the file: never migrate or touch another mode's ledger.
+    checkOwner(readMeta(db), file, mode, environment);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    // No foreign keys are declared today (see migrations.ts); on so that any added later hold.
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    runMigrations(db);
+    let meta = readMeta(db) ?? new Map<string, string>();
+    if (!meta.has('ledger_id')) meta = stampNewLedger(db, mode, environment);
+    checkOwner(meta, file, mode, environment);
+    writePidFile(file);
+    return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment);
+  } catch (err) {
+    db?.close();
+    lock.close(); // closing the connection ends its transaction and drops the lock
+    if (err instanceof LedgerError) throw err;
+    throw new LedgerError(`cannot open ledger ${file}: ${errorText(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { NaiveZScoreSignal, ZScoreSignal } from '../../electron/core/signal/zscore-signal';
+
+/** A seeded random walk of closes. */
+function walk(seed: number, n: number, vol = 0.002): number[] {
+  let s = seed >>> 0 || 1;
+  const rnd = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const out: number[] = [];
+  let p = 100 + rnd() * 50000;
+  for (let i = 0; i < n; i++) {
+    const u = rnd() + rnd() + rnd() - 1.5; // roughly normal
+    p *= Math.exp(u * vol * 2 + (rnd() < 0.01 ? (rnd() - 0.5) * 0.1 : 0));
+    out.push(+p.toFixed(2));
+  }
+  return out;
+}
+
+describe('ZScoreSignal', () => {
+  it('matches the naive recomputation on random data (many settings)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 3, max: 60 }), fc.integer({ min: 1, max: 8 }), (seed, lookback, ma) => {
+        const closes = walk(seed, 600);
+        const fast = new ZScoreSignal({ lookback, movingAverages: ma });
+        const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
+        for (const c of closes) {
+          const a = fast.update(c);
+          const b = slow.update(c);
+          if (Number.isNaN(b)) expect(a).toBeNaN();
+          else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stays within 1e-9 of the reference after a long run (drift is bounded by periodic resums)', () => {
+    const closes = walk(42, 60_000);
+    const fast = new ZScoreSignal({ lookback: 20, movingAverages: 3 });
+    const slow = new NaiveZScoreSignal({ lookback: 20, movingAverages: 3 });
+    let worst = 0;
+    for (const c of closes) {
+      const a = fast.update(c);
+      const b = slow.update(c);
+      if (!Number.isNaN(b)) worst = Math.max(worst, Math.abs(a - b));
+    }
+    expect(worst).toBeLessThan(1e-9);
+  });
+
+  it('gives no signal until lookback + movingAverages + 1 closes, then a value', () => {
+    const s = new ZScoreSignal({ lookback: 5, movingAverages: 2 });
+    expect(s.warmupCandles).toBe(8);
+    const closes = walk(7, 8);
+    closes.slice(0, 7).forEach((c) => expect(s.update(c)).toBeNaN());
+    expect(s.ready).toBe(false);
+    expect(Number.isFinite(s.update(closes[7]!))).toBe(true);
+    expect(s.ready).toBe(true);
+  });
+
+  it('excludes the current return from its own window (hand-computed example)', () => {
+    // lookback 3: closes give returns r1..r4; z4 = (r4 - mean(r1..r3)) / sd(r1..r3)
+    const closes = [100, 101, 100, 102, 110];
+    const r = closes.slice(1).map((c, i) => Math.log(c / closes[i]!));
+    const w = r.slice(0, 3);
+    const mean = (w[0]! + w[1]! + w[2]!) / 3;
+    const sd = Math.sqrt(w.reduce((a, x) => a + (x - mean) ** 2, 0) / 2);
+    const expected = (r[3]! - mean) / sd;
+    const s = new ZScoreSignal({ lookback: 3, movingAverages: 1 });
+    let v = NaN;
+    for (const c of closes) v = s.update(c);
+    expect(v).toBeCloseTo(expected, 12);
+  });
+
+  it('is 0 on a flat market (sigma below 1e-12), not a division by zero', () => {
+    const s = new ZScoreSignal({ lookback: 4, movingAverages: 1 });
+    let v = NaN;
+    for (let i = 0; i < 10; i++) v = s.update(250);
+    expect(v).toBe(0);
+  });
+
+  it('rejects impossible settings', () => {
+    expect(() => new ZScoreSignal({ lookback: 2, movingAverages: 1 })).toThrow(/lookback/);
+    expect(() => new ZScoreSignal({ lookback: 5, movingAverages: 0 })).toThrow(/movingAverages/);
+  });
+});
