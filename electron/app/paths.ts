@@ -11,7 +11,11 @@ export const APP_NAME = 'Tranche';
  * Electron's appData is %APPDATA% on Windows, ~/Library/Application Support on macOS, and
  * $XDG_CONFIG_HOME or ~/.config elsewhere; userData is appData/<app name>.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
   const override = env.TRANCHE_DATA_DIR;
   if (override) return override;
   // The target platform's path rules, not the host's, so each branch is testable anywhere.
@@ -34,10 +38,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
  * file, so one can never be opened as the other by default; the ledger's own meta check catches
  * an explicit --db that mixes them.
  */
-export function defaultLedgerFile(mode: 'paper' | 'live', environment: string, dataDir: string = defaultDataDir()): string {
+export function defaultLedgerFile(
+  mode: 'paper' | 'live',
+  environment: string,
+  dataDir: string = defaultDataDir(),
+): string {
   if (mode === 'paper') return path.join(dataDir, 'paper.sqlite');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(environment)) {
-    throw new Error(`environment must be lower-case letters, digits and dashes to name a ledger file, got ${JSON.stringify(environment)}`);
+    throw new Error(
+      `environment must be lower-case letters, digits and dashes to name a ledger file, got ${JSON.stringify(environment)}`,
+    );
   }
   return path.join(dataDir, `live-${environment}.sqlite`);
 }

@@ -159,7 +159,12 @@ function checkSchema(db: Database.Database, file: string, readonly: boolean): vo
     throw err;
   }
   const applied = appliedMigrationIds(db);
-  if (applied.length === 0 && (objects > 0 || readonly)) {
+  if (readonly && objects === 0) {
+    throw new LedgerError(
+      `ledger ${file} is empty: it is still being created, or it is not a ledger; try again, or check --db`,
+    );
+  }
+  if (applied.length === 0 && objects > 0) {
     throw new LedgerError(`${file} is not a Tranche ledger (it has no schema_migrations table); check --db`);
   }
   const newest = applied.length > 0 ? Math.max(...applied) : 0;
@@ -267,7 +272,9 @@ export function openLedgerDatabase(file: string, opts: OpenLedgerOptions): Ledge
 
 function openReadonly(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
   if (!fs.existsSync(file)) {
-    throw new LedgerError(`ledger ${file} does not exist, so there is nothing to read; check --db (a ledger is created when trading starts)`);
+    throw new LedgerError(
+      `ledger ${file} does not exist, so there is nothing to read; check --db (a ledger is created when trading starts)`,
+    );
   }
   let db: Database.Database | undefined;
   try {
@@ -317,5 +324,55 @@ function openOwned(file: string, mode: LedgerMode, environment: string): LedgerD
     lock.close(); // closing the connection ends its transaction and drops the lock
     if (err instanceof LedgerError) throw err;
     throw new LedgerError(`cannot open ledger ${file}: ${errorText(err)}`, { cause: err });
+  }
+}
+
+export interface LedgerIdentity {
+  mode: LedgerMode;
+  environment: string;
+  quoteAsset: string | undefined;
+}
+
+/**
+ * What a ledger file is (mode, environment, quote asset) without locking or changing it, so that
+ * commands given only --db can open it the right way. Throws a LedgerError naming the file when it
+ * does not exist or is not a Tranche ledger.
+ */
+export function peekLedger(file: string): LedgerIdentity {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) {
+    throw new LedgerError(`ledger ${abs} does not exist; check --db or --market (a ledger is created when trading starts)`);
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(abs, { readonly: true, fileMustExist: true, timeout: 5000 });
+    const meta = readMeta(db);
+    const mode = meta?.get('mode');
+    const environment = meta?.get('environment');
+    if ((mode !== 'paper' && mode !== 'live') || !environment) throw new LedgerError(`${abs} is not a Tranche ledger (no mode in its meta table)`);
+    return { mode, environment, quoteAsset: meta?.get('quote_asset') || undefined };
+  } catch (err) {
+    if (err instanceof LedgerError) throw err;
+    throw new LedgerError(`cannot read ledger ${abs}: ${errorText(err)}`, { cause: err });
+  } finally {
+    db?.close();
+  }
+}
+
+/** The pid of the process that owns a ledger right now, or undefined when nobody holds its lock. */
+export function ledgerOwnerPid(file: string): number | undefined {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(ledgerLockFile(abs))) return undefined;
+  let lock: Database.Database | undefined;
+  try {
+    lock = new Database(ledgerLockFile(abs), { timeout: 0 });
+    lock.exec('BEGIN IMMEDIATE');
+    lock.exec('ROLLBACK');
+    return undefined;
+  } catch (err) {
+    if (sqliteCode(err) === 'SQLITE_BUSY' || sqliteCode(err) === 'SQLITE_LOCKED') return readPidInfo(abs)?.pid ?? -1;
+    return undefined;
+  } finally {
+    lock?.close();
   }
 }

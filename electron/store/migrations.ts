@@ -214,7 +214,11 @@ export function appliedMigrationIds(db: BetterSqlite3.Database): number[] {
  * Applies every migration the database has not run yet, each in its own transaction (a failure
  * leaves the database at the last migration that succeeded). Returns the ids it applied.
  */
-export function runMigrations(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS, now: () => Date = () => new Date()): number[] {
+export function runMigrations(
+  db: BetterSqlite3.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => Date = () => new Date(),
+): number[] {
   db.exec(CREATE_TRACKING_TABLE);
   const done = new Set(appliedMigrationIds(db));
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');

@@ -16,7 +16,19 @@ import type { Decimal } from '../core/money/decimal';
 import type { OrderSide, OrderType } from '../core/ports/exchange';
 import type { LedgerReader, LedgerSnapshot, LedgerStore } from '../core/ports/ledger-store';
 import type { LedgerDatabase } from './database';
-import { decText, defined, opt, optDecText, optTextDec, orNull, safeJson, sqlLimit, textDec, upsertSql, type SqlText } from './sql-values';
+import {
+  decText,
+  defined,
+  opt,
+  optDecText,
+  optTextDec,
+  orNull,
+  safeJson,
+  sqlLimit,
+  textDec,
+  upsertSql,
+  type SqlText,
+} from './sql-values';
 
 interface ReservationRow {
   symbol: string;
@@ -166,7 +178,13 @@ const TRADE_COLUMNS = [
   'exit_reason',
 ] as const satisfies readonly (keyof TradeRow)[];
 
-const RESERVATION_COLUMNS = ['symbol', 'amount', 'created_at', 'position_id', 'order_ref'] as const satisfies readonly (keyof ReservationRow)[];
+const RESERVATION_COLUMNS = [
+  'symbol',
+  'amount',
+  'created_at',
+  'position_id',
+  'order_ref',
+] as const satisfies readonly (keyof ReservationRow)[];
 
 function positionRow(p: Position): PositionRow {
   return {
@@ -374,7 +392,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
     });
     this.s = {
       metaAll: db.prepare('SELECT key, value FROM meta'),
-      metaPut: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      metaPut: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
       reservationsAll: db.prepare('SELECT * FROM reservations ORDER BY created_at, symbol'),
       reservationPut: db.prepare(upsertSql('reservations', RESERVATION_COLUMNS, ['symbol'])),
       reservationDelete: db.prepare('DELETE FROM reservations WHERE symbol = ?'),
@@ -392,7 +412,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
              (SELECT coalesce(max(position_id), 0) FROM trades))`,
         )
         .pluck() as Statement<[], number>,
-      ordersLive: db.prepare("SELECT * FROM orders WHERE state IN ('pending', 'open') ORDER BY created_at, client_order_id"),
+      ordersLive: db.prepare(
+        "SELECT * FROM orders WHERE state IN ('pending', 'open') ORDER BY created_at, client_order_id",
+      ),
       ordersForPosition: db.prepare('SELECT * FROM orders WHERE position_id = ? ORDER BY created_at, client_order_id'),
       orderPut: db.prepare(upsertSql('orders', ORDER_COLUMNS, ['client_order_id'])),
       fillAdd: db.prepare(
@@ -402,7 +424,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
       fillsForOrder: db.prepare('SELECT * FROM fills WHERE client_order_id = ? ORDER BY rowid'),
       tradePut: db.prepare(upsertSql('trades', TRADE_COLUMNS, ['position_id'])),
       tradesNewest: db.prepare('SELECT * FROM trades ORDER BY exit_time DESC, position_id DESC LIMIT ?'),
-      eventAdd: db.prepare('INSERT INTO events (time, kind, symbol, message, data) VALUES (@time, @kind, @symbol, @message, @data)'),
+      eventAdd: db.prepare(
+        'INSERT INTO events (time, kind, symbol, message, data) VALUES (@time, @kind, @symbol, @message, @data)',
+      ),
       eventsNewest: db.prepare('SELECT time, kind, symbol, message, data FROM events ORDER BY id DESC LIMIT ?'),
       paramsAll: db.prepare('SELECT json FROM parameter_sets ORDER BY position, symbol'),
       paramsPut: db.prepare(
@@ -434,9 +458,15 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         ledgerId: meta.get('ledger_id') ?? this.ledger.ledgerId,
         quoteAsset: meta.get('quote_asset'),
         quoteBalance: balance === undefined ? undefined : textDec(balance),
-        reservations: this.s.reservationsAll.all().map(
-          (r): Reservation => ({ symbol: r.symbol, amount: textDec(r.amount), createdAt: r.created_at, positionId: r.position_id, orderRef: r.order_ref }),
-        ),
+        reservations: this.s.reservationsAll
+          .all()
+          .map((r): Reservation => ({
+            symbol: r.symbol,
+            amount: textDec(r.amount),
+            createdAt: r.created_at,
+            positionId: r.position_id,
+            orderRef: r.order_ref,
+          })),
         positions: this.s.positionsLive.all().map(rowPosition),
         openOrders: this.s.ordersLive.all().map(rowOrder),
         nextPositionId: (this.s.maxPositionId.get() ?? 0) + 1,
@@ -454,7 +484,13 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
   }
 
   putReservation(r: Reservation): void {
-    this.s.reservationPut.run({ symbol: r.symbol, amount: decText(r.amount), created_at: r.createdAt, position_id: r.positionId, order_ref: r.orderRef });
+    this.s.reservationPut.run({
+      symbol: r.symbol,
+      amount: decText(r.amount),
+      created_at: r.createdAt,
+      position_id: r.positionId,
+      order_ref: r.orderRef,
+    });
   }
 
   deleteReservation(symbol: string): void {
@@ -494,7 +530,13 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
   }
 
   addEvent(e: LedgerEventRecord): void {
-    this.s.eventAdd.run({ time: e.time, kind: e.kind, symbol: orNull(e.symbol), message: e.message, data: safeJson(e.data) });
+    this.s.eventAdd.run({
+      time: e.time,
+      kind: e.kind,
+      symbol: orNull(e.symbol),
+      message: e.message,
+      data: safeJson(e.data),
+    });
   }
 
   setCursor(closeTime: number): void {
@@ -513,7 +555,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
       for (const stored of this.parameterSets()) {
         if (!keep.has(stored.symbol)) this.s.paramsDeleteOne.run(stored.symbol);
       }
-      sets.forEach((set, position) => this.s.paramsPut.run({ symbol: set.symbol, position, json: JSON.stringify(set), updated_at: now }));
+      sets.forEach((set, position) =>
+        this.s.paramsPut.run({ symbol: set.symbol, position, json: JSON.stringify(set), updated_at: now }),
+      );
     });
   }
 

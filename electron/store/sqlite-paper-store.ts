@@ -1,5 +1,11 @@
 import type { Statement } from 'better-sqlite3';
-import type { PaperBalance, PaperOrder, PaperOrderList, PaperSnapshot, PaperStore } from '../adapters/paper/paper-store';
+import type {
+  PaperBalance,
+  PaperOrder,
+  PaperOrderList,
+  PaperSnapshot,
+  PaperStore,
+} from '../adapters/paper/paper-store';
 import type { Decimal } from '../core/money/decimal';
 import type { Fill, OcoListStatus, OrderSide, OrderStatus, OrderType } from '../core/ports/exchange';
 import type { LedgerDatabase } from './database';
@@ -201,18 +207,20 @@ export class SqlitePaperStore implements PaperStore {
   load(): PaperSnapshot | undefined {
     return this.transaction(() => {
       if ((this.s.balanceCount.get() ?? 0) === 0) return undefined;
-      const balances = new Map<string, PaperBalance>(this.s.balancesAll.all().map((r) => [r.asset, { free: textDec(r.free), locked: textDec(r.locked) }]));
-      const prices = new Map<string, { price: Decimal; time: number }>(this.s.pricesAll.all().map((r) => [r.symbol, { price: textDec(r.price), time: r.time }]));
-      const lists = this.s.listsAll.all().map(
-        (r): PaperOrderList => ({
-          listId: r.list_id,
-          listClientOrderId: r.list_client_order_id,
-          symbol: r.symbol,
-          status: r.status as OcoListStatus,
-          takeProfitOrderId: r.take_profit_order_id,
-          stopLossOrderId: r.stop_loss_order_id,
-        }),
+      const balances = new Map<string, PaperBalance>(
+        this.s.balancesAll.all().map((r) => [r.asset, { free: textDec(r.free), locked: textDec(r.locked) }]),
       );
+      const prices = new Map<string, { price: Decimal; time: number }>(
+        this.s.pricesAll.all().map((r) => [r.symbol, { price: textDec(r.price), time: r.time }]),
+      );
+      const lists = this.s.listsAll.all().map((r): PaperOrderList => ({
+        listId: r.list_id,
+        listClientOrderId: r.list_client_order_id,
+        symbol: r.symbol,
+        status: r.status as OcoListStatus,
+        takeProfitOrderId: r.take_profit_order_id,
+        stopLossOrderId: r.stop_loss_order_id,
+      }));
       const counters = this.s.counters.get();
       return {
         balances,

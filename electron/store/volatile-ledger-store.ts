@@ -1,5 +1,18 @@
-import type { PaperBalance, PaperOrder, PaperOrderList, PaperSnapshot, PaperStore } from '../adapters/paper/paper-store';
-import type { ClosedTrade, LedgerEventRecord, OrderRecord, Position, Reservation, StoredFill } from '../core/ledger/records';
+import type {
+  PaperBalance,
+  PaperOrder,
+  PaperOrderList,
+  PaperSnapshot,
+  PaperStore,
+} from '../adapters/paper/paper-store';
+import type {
+  ClosedTrade,
+  LedgerEventRecord,
+  OrderRecord,
+  Position,
+  Reservation,
+  StoredFill,
+} from '../core/ledger/records';
 import type { Decimal } from '../core/money/decimal';
 import type { LedgerSnapshot, LedgerStore } from '../core/ports/ledger-store';
 import type { ParameterSet } from '../../shared/params/schema';

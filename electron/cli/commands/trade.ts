@@ -1,0 +1,95 @@
+import { loadParameterFile } from '../../app/parameter-file';
+import { PaperSession } from '../../app/trading-session';
+import { Decimal } from '../../core/money/decimal';
+import type { FeedHealth } from '../../core/ports/market-feed';
+import { describeHealth } from '../health';
+import { HELP, tradeOptions, UsageError, type parseCommandLine } from '../options';
+import { createOutput } from '../output';
+import { statusJson, summarize, summaryLines } from '../summary';
+
+type Values = ReturnType<typeof parseCommandLine>['values'];
+
+/** `startTrading`: trade the parameter sets until Ctrl+C (live market data) or the end of the data (replay). */
+export async function tradeCommand(values: Values): Promise<number> {
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const opts = tradeOptions(values);
+  if (!opts.paper || values.live) {
+    throw new UsageError(
+      'live trading is not available in this version yet. Run paper trading with --paper (same engine, simulated fills on real prices); live trading on Binance comes with the exchange adapter and keychain support.',
+    );
+  }
+  // Validate everything before anything is opened or written.
+  const { sets, quoteAsset } = loadParameterFile(opts.parameterSets);
+  const out = createOutput(opts.logFormat, opts.quiet);
+  const onHealth = (h: FeedHealth) => {
+    const line = describeHealth(h);
+    if (line) out.info(line);
+  };
+  const session = PaperSession.open({
+    sets,
+    quoteAsset,
+    market: opts.market,
+    dbFile: opts.db,
+    fresh: opts.fresh,
+    balance: opts.balance,
+    feeRate: opts.feeRate,
+    slippageBps: opts.slippageBps,
+    onEvent: (e, t) => out.event(e, t),
+    onHealth,
+  });
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.info('\n⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs. (Ctrl+C again to force)');
+      abort.abort();
+    } else {
+      out.error('Forced exit: the ledger will be reconciled at the next start.');
+      process.exit(130);
+    }
+  };
+  const onEmergency = () => {
+    out.info('🚨 Emergency stop requested by signal');
+    void session.engine.emergencyStop().finally(() => abort.abort());
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  process.on('SIGUSR2', onEmergency);
+  try {
+    out.info(
+      `Tranche paper trading on ${opts.market.kind === 'replay' ? `replay of ${opts.market.dir}` : 'live Binance market data'} - ${sets
+        .filter((s) => s.enabled)
+        .map((s) => `${s.symbol} ${s.allocationPercent}%`)
+        .join(', ')}`,
+    );
+    out.info(`Ledger: ${opts.db} (pid ${process.pid}; emergency stop: npm run emergencyStop -- --paper --db=${opts.db})`);
+    const report = await session.start(abort.signal);
+    for (const line of report) out.info(`🔁 ${line}`);
+    const stats = await session.run(abort.signal);
+    const engine = session.engine;
+    if (opts.market.kind === 'replay') {
+      const trades = session.store.trades();
+      const summary = summarize(trades, engine.ledger.totalBalance(), engine.ledger.openPositions());
+      const start = new Decimal(summary.finalBalance).sub(summary.pnl);
+      if (opts.logFormat === 'json') out.info(JSON.stringify({ summary, status: engine.getAllocationStatus() }));
+      else {
+        for (const line of summaryLines(summary, stats, quoteAsset, start)) out.info(line);
+        out.info('Allocation status:');
+        out.info(statusJson(engine.getAllocationStatus()));
+      }
+    } else {
+      out.info(statusJson(engine.getAllocationStatus()));
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    process.off('SIGUSR2', onEmergency);
+    await session.close();
+  }
+}

@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { Decimal } from '../core/money/decimal';
+import type { MarketChoice } from '../app/market-choice';
+import { defaultDataDir, defaultLedgerFile } from '../app/paths';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type LogFormat = 'pretty' | 'json';
+
+export interface TradeOptions {
+  paper: boolean;
+  parameterSets: string;
+  market: MarketChoice;
+  balance: Decimal;
+  feeRate: Decimal;
+  slippageBps: number;
+  db: string;
+  fresh: boolean;
+  logFormat: LogFormat;
+  quiet: boolean;
+}
+
+const COMMON = {
+  paper: { type: 'boolean' },
+  live: { type: 'boolean' },
+  parameterSets: { type: 'string' },
+  market: { type: 'string' },
+  balance: { type: 'string' },
+  'fee-rate': { type: 'string' },
+  'slippage-bps': { type: 'string' },
+  db: { type: 'string' },
+  'data-dir': { type: 'string' },
+  fresh: { type: 'boolean' },
+  'log-format': { type: 'string' },
+  quiet: { type: 'boolean' },
+  'binance-rest-url': { type: 'string' },
+  'binance-ws-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: COMMON, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\. To specify.*$/s, '')}. Run with --help for the options.`);
+  }
+}
+
+type Values = ReturnType<typeof parseCommandLine>['values'];
+
+function decimalOption(name: string, raw: string | undefined, fallback: string, check: (d: Decimal) => boolean, rule: string): Decimal {
+  const text = raw ?? fallback;
+  let d: Decimal;
+  try {
+    d = new Decimal(text);
+  } catch {
+    throw new UsageError(`--${name}=${text} is not a number; ${rule}`);
+  }
+  if (!d.isFinite() || !check(d)) throw new UsageError(`--${name}=${text} is out of range; ${rule}`);
+  return d;
+}
+
+export function parseMarket(raw: string | undefined, values: Values): MarketChoice {
+  const m = raw ?? 'binance';
+  if (m === 'binance') {
+    return {
+      kind: 'binance',
+      ...(values['binance-rest-url'] ? { restBaseUrl: values['binance-rest-url'] } : {}),
+      ...(values['binance-ws-url'] ? { wsBaseUrl: values['binance-ws-url'] } : {}),
+    };
+  }
+  if (m.startsWith('replay:') && m.length > 'replay:'.length) return { kind: 'replay', dir: path.resolve(m.slice('replay:'.length)) };
+  throw new UsageError(`--market=${m} is not understood; use --market=binance (live market data) or --market=replay:DIR (Binance kline CSV files in DIR)`);
+}
+
+export function ledgerFileFor(values: Values, market: MarketChoice): string {
+  if (values.db) return path.resolve(values.db);
+  const dir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
+  if (market.kind === 'replay') return path.join(dir, `replay-${path.basename(market.dir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+  return defaultLedgerFile('paper', 'paper', dir);
+}
+
+export function tradeOptions(values: Values): TradeOptions {
+  if (!values.parameterSets) {
+    throw new UsageError('--parameterSets=PATH is required (for example --parameterSets=config/live-params.json)');
+  }
+  const logFormat = values['log-format'] ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new UsageError(`--log-format=${logFormat} is not understood; use pretty or json`);
+  const market = parseMarket(values.market, values);
+  const slippage = decimalOption('slippage-bps', values['slippage-bps'], '5', (d) => d.gte(0) && d.lte(1000), 'use 0 to 1000 basis points');
+  return {
+    paper: values.paper === true,
+    parameterSets: path.resolve(values.parameterSets),
+    market,
+    balance: decimalOption('balance', values.balance, '1000', (d) => d.gt(0), 'the paper balance must be greater than 0'),
+    feeRate: decimalOption('fee-rate', values['fee-rate'], '0.001', (d) => d.gte(0) && d.lt(0.1), 'use a fraction such as 0.001 for 0.1%'),
+    slippageBps: slippage.toNumber(),
+    db: ledgerFileFor(values, market),
+    fresh: values.fresh === true,
+    logFormat,
+    quiet: values.quiet === true,
+  };
+}
+
+export const HELP = `Tranche - z-score entries, OCO-protected positions, an allocation ledger that never over-allocates.
+
+Usage:
+  npm run startTrading -- --paper --parameterSets=config/live-params.json [options]
+  npm run status -- [--db FILE | --market=replay:DIR]
+  npm run emergencyStop -- --paper [--db FILE]
+  npm run tranche -- clear-allocations --paper [--db FILE]
+
+Commands (npm run tranche -- COMMAND):
+  trade               trade the parameter sets (what npm run startTrading runs)
+  status              print a stored ledger: allocation status JSON, positions, recent trades
+  emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations
+  clear-allocations   the emergency reset: clear every reservation (positions stay as they are)
+
+Options:
+  --paper                     paper trading: simulated fills on real prices (required until live trading lands)
+  --parameterSets=PATH        parameter file, the seed's shape { "parameterSets": [ ... ] }
+  --market=binance            live Binance market data (default; no API key needed)
+  --market=replay:DIR         replay Binance kline CSVs (<SYMBOL>-<interval>-*.csv) from DIR, as fast as possible
+  --balance=1000              paper starting balance in the quote asset (only used when the ledger is new)
+  --fee-rate=0.001            paper commission per fill (0.1%)
+  --slippage-bps=5            paper market orders fill this many basis points worse than the price
+  --db=FILE                   ledger file (default: paper.sqlite, or replay-<DIR>.sqlite, in the data folder)
+  --data-dir=DIR              data folder (default ~/.config/Tranche on Linux, or $TRANCHE_DATA_DIR)
+  --fresh                     replays: delete the replay ledger and start over
+  --log-format=pretty|json    console lines as in the seed, or one JSON event per line
+  --quiet                     pretty format without signal and skip lines
+  -h, --help                  this help
+`;

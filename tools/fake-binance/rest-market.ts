@@ -1,0 +1,74 @@
+import { KLINE_INTERVALS, type KlineInterval } from '../../shared/market/intervals';
+import type { FakeMarket } from './market';
+import { errors, optionalInt, optionalSymbolList, required, type Router } from './router';
+import { fixed8 } from '../candles/synthetic';
+import { klineRow } from './wire';
+
+/** Public market-data routes of /api/v3: ping, time, exchangeInfo, klines, ticker/price. */
+export function addMarketRoutes(router: Router, market: FakeMarket): void {
+  router.add({ method: 'GET', path: '/api/v3/ping', weight: 1, handle: () => ({}) });
+
+  router.add({ method: 'GET', path: '/api/v3/time', weight: 1, handle: () => ({ serverTime: market.now() }) });
+
+  router.add({
+    method: 'GET',
+    path: '/api/v3/exchangeInfo',
+    weight: 20,
+    handle: ({ params }) => {
+      const one = params.get('symbol');
+      const list = one ? [one] : optionalSymbolList(params, 'symbols');
+      const infos = list ? list.map((s) => market.symbolInfo(s) ?? throwInvalidSymbol()) : market.symbolInfos();
+      return {
+        timezone: 'UTC',
+        serverTime: market.now(),
+        rateLimits: [
+          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
+          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+        ],
+        exchangeFilters: [],
+        symbols: infos,
+      };
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    path: '/api/v3/klines',
+    weight: 2,
+    handle: ({ params }) => {
+      const symbol = required(params, 'symbol');
+      const intervalText = required(params, 'interval');
+      if (!market.hasSymbol(symbol)) throw errors.invalidSymbol();
+      if (!(intervalText in KLINE_INTERVALS)) throw errors.invalidInterval();
+      const limit = optionalInt(params, 'limit') ?? 500;
+      if (limit < 1 || limit > 1000) throw errors.invalidParam('limit');
+      const startTime = optionalInt(params, 'startTime');
+      const endTime = optionalInt(params, 'endTime');
+      return market.klines(symbol, intervalText as KlineInterval, { startTime, endTime, limit }).map(klineRow);
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    path: '/api/v3/ticker/price',
+    weight: ({ params }) => (params.get('symbol') ? 2 : 4),
+    handle: ({ params }) => {
+      const one = params.get('symbol');
+      if (one) return priceOf(market, one);
+      const list = optionalSymbolList(params, 'symbols') ?? market.symbolInfos().map((s) => s.symbol);
+      return list.map((s) => priceOf(market, s));
+    },
+  });
+}
+
+function priceOf(market: FakeMarket, symbol: string): { symbol: string; price: string } {
+  if (!market.hasSymbol(symbol)) throw errors.invalidSymbol();
+  const price = market.lastPrice(symbol);
+  return { symbol, price: fixed8(price ?? 0) };
+}
+
+function throwInvalidSymbol(): never {
+  throw errors.invalidSymbol();
+}
