@@ -43,7 +43,12 @@ export function consoleLines(e: EngineEvent, time: number): string[] {
         `💼 Total reserved: ${formatMoney(e.totalReserved, e.quoteAsset)} / ${formatMoney(e.totalBalance, e.quoteAsset)}`,
       ];
     case 'reserve-failed':
-      return [`❌ Failed to reserve funds for ${e.symbol}: ${e.reason}`, `   ${e.detail}`];
+      return [
+        `❌ Failed to reserve funds for ${e.symbol}: ${e.reason}`,
+        e.needed && e.available && e.totalBalance && e.quoteAsset
+          ? `   Needs ${formatMoney(e.needed, e.quoteAsset)} (${formatPercent(e.percent ?? 0)} of ${formatMoney(e.totalBalance, e.quoteAsset)}), ${formatMoney(e.available, e.quoteAsset)} available`
+          : `   ${e.detail}`,
+      ];
     case 'buy-filled':
       return [
         `${e.mode === 'paper' ? '📝 PAPER BUY' : '🔥 LIVE BUY'}: ${e.symbol} - Market order executed${e.partial ? ' (partial fill)' : ''}`,
@@ -71,7 +76,9 @@ export function consoleLines(e: EngineEvent, time: number): string[] {
       return [
         ...e.cleared.map((c) => `🧹 Cleared reservation of ${formatMoney(c.amount, e.quoteAsset)} for ${c.symbol}`),
         ...(e.cleared.length === 0 ? ['🧹 No reservations to clear'] : []),
-        ...e.withPositions.map((s) => `⚠️ ${s} still holds a position: its funds are no longer reserved; close it or let its OCO finish`),
+        ...e.withPositions.map(
+          (s) => `⚠️ ${s} still holds a position: its funds are no longer reserved; close it or let its OCO finish`,
+        ),
       ];
     case 'reconciled':
       return [`🔁 Reconciled ${e.symbol ? `${e.symbol}: ` : ''}${e.message}`];

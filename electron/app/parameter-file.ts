@@ -31,7 +31,14 @@ export function loadParameterFile(file: string): { sets: ParameterSet[]; quoteAs
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(code ?? e);
     throw new ConfigError(
       `cannot read parameter file ${file}: ${why}.\n  Pass --parameterSets=PATH to a JSON file shaped { "parameterSets": [ { "symbol": "BTCUSDT", "allocationPercent": 33.3, "zScoreThreshold": 5, "profitPercent": 15, "stopLossPercent": 2 } ] }`,
     );

@@ -53,7 +53,14 @@ export class PaperSession {
 
   private constructor(
     private readonly config: PaperSessionConfig,
-    parts: { db: LedgerDatabase; store: SqliteLedgerStore; exchange: PaperExchange; feed: MarketFeed; engine: TradingEngine; clock: Clock },
+    parts: {
+      db: LedgerDatabase;
+      store: SqliteLedgerStore;
+      exchange: PaperExchange;
+      feed: MarketFeed;
+      engine: TradingEngine;
+      clock: Clock;
+    },
   ) {
     this.db = parts.db;
     this.store = parts.store;
@@ -75,10 +82,18 @@ export class PaperSession {
       const store = new SqliteLedgerStore(db);
       const snapshot = store.load();
       const clock: Clock = replay ? new ManualClock(snapshot.cursor ?? 0) : systemClock;
+      const feed = createFeed(config.market);
+      const market: MarketChoice = config.offline ? { kind: 'replay', dir: '' } : config.market;
       const exchange = new PaperExchange({
         store: new SqlitePaperStore(db),
         clock,
-        rules: createRulesSource(config.offline ? { kind: 'replay', dir: '' } : config.market),
+        rules: createRulesSource({
+          market,
+          feed,
+          symbols: config.sets.map((s) => s.symbol),
+          intervalOf: (symbol) => config.sets.find((s) => s.symbol === symbol)?.interval,
+          onWarning: (message) => config.onEvent({ type: 'warning', message }, clock.now()),
+        }),
         quoteAsset: config.quoteAsset,
         startBalance: config.balance,
         feeRate: config.feeRate,
@@ -94,7 +109,6 @@ export class PaperSession {
         lookupDelaysMs: [0],
       });
       store.saveParameterSets(config.sets);
-      const feed = createFeed(config.market);
       return new PaperSession(config, { db, store, exchange, feed, engine, clock });
     } catch (e) {
       db.close();
@@ -108,7 +122,8 @@ export class PaperSession {
     try {
       const sets = new SqliteLedgerStore(db).parameterSets();
       const quoteAsset = identity.quoteAsset ?? sets[0]?.quoteAsset;
-      if (sets.length === 0 || !quoteAsset) throw new LedgerError(`ledger ${file} holds no parameter sets: it has never traded`);
+      if (sets.length === 0 || !quoteAsset)
+        throw new LedgerError(`ledger ${file} holds no parameter sets: it has never traded`);
       return { sets, quoteAsset };
     } finally {
       db.close();
@@ -120,7 +135,10 @@ export class PaperSession {
     const report = await this.engine.start();
     if (!this.replay) {
       for (const set of this.engine.sets) {
-        const history = await this.feed.warmup({ symbol: set.symbol, interval: set.interval }, set.lookback + set.movingAverages + 1);
+        const history = await this.feed.warmup(
+          { symbol: set.symbol, interval: set.interval },
+          set.lookback + set.movingAverages + 1,
+        );
         if (signal.aborted) break;
         for (const c of history) {
           this.engine.warm(c);
@@ -134,8 +152,17 @@ export class PaperSession {
   /** Runs the market feed through the paper exchange and the engine until it ends or is aborted. */
   async run(signal: AbortSignal): Promise<RunStats> {
     const started = performance.now();
-    const cursor = this.replay ? this.engine.ledger.cursor : undefined;
-    const stats: RunStats = { candles: 0, warmupCandles: 0, firstTime: undefined, lastTime: undefined, resumedFrom: cursor, elapsedMs: 0 };
+    // The cursor: close time of the last candle whose effects are in the ledger (0 = none yet).
+    const stored = this.engine.ledger.cursor ?? 0;
+    const cursor = this.replay && stored > 0 ? stored : undefined;
+    const stats: RunStats = {
+      candles: 0,
+      warmupCandles: 0,
+      firstTime: undefined,
+      lastTime: undefined,
+      resumedFrom: cursor,
+      elapsedMs: 0,
+    };
     const engine = this.engine;
     const exchange = this.exchange;
     const clock = this.clock as ManualClock;

@@ -9,7 +9,8 @@ import { HELP, parseCommandLine, UsageError } from './options';
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
   const [command = 'help', ...rest] = positionals;
-  if (rest.length > 0) throw new UsageError(`unexpected argument(s): ${rest.join(' ')}. Options take the form --name=value.`);
+  if (rest.length > 0)
+    throw new UsageError(`unexpected argument(s): ${rest.join(' ')}. Options take the form --name=value.`);
   switch (command) {
     case 'trade':
       return tradeCommand(values);

@@ -54,7 +54,13 @@ export function parseCommandLine(argv: string[]) {
 
 type Values = ReturnType<typeof parseCommandLine>['values'];
 
-function decimalOption(name: string, raw: string | undefined, fallback: string, check: (d: Decimal) => boolean, rule: string): Decimal {
+function decimalOption(
+  name: string,
+  raw: string | undefined,
+  fallback: string,
+  check: (d: Decimal) => boolean,
+  rule: string,
+): Decimal {
   const text = raw ?? fallback;
   let d: Decimal;
   try {
@@ -75,14 +81,18 @@ export function parseMarket(raw: string | undefined, values: Values): MarketChoi
       ...(values['binance-ws-url'] ? { wsBaseUrl: values['binance-ws-url'] } : {}),
     };
   }
-  if (m.startsWith('replay:') && m.length > 'replay:'.length) return { kind: 'replay', dir: path.resolve(m.slice('replay:'.length)) };
-  throw new UsageError(`--market=${m} is not understood; use --market=binance (live market data) or --market=replay:DIR (Binance kline CSV files in DIR)`);
+  if (m.startsWith('replay:') && m.length > 'replay:'.length)
+    return { kind: 'replay', dir: path.resolve(m.slice('replay:'.length)) };
+  throw new UsageError(
+    `--market=${m} is not understood; use --market=binance (live market data) or --market=replay:DIR (Binance kline CSV files in DIR)`,
+  );
 }
 
 export function ledgerFileFor(values: Values, market: MarketChoice): string {
   if (values.db) return path.resolve(values.db);
   const dir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
-  if (market.kind === 'replay') return path.join(dir, `replay-${path.basename(market.dir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+  if (market.kind === 'replay')
+    return path.join(dir, `replay-${path.basename(market.dir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
   return defaultLedgerFile('paper', 'paper', dir);
 }
 
@@ -91,15 +101,34 @@ export function tradeOptions(values: Values): TradeOptions {
     throw new UsageError('--parameterSets=PATH is required (for example --parameterSets=config/live-params.json)');
   }
   const logFormat = values['log-format'] ?? 'pretty';
-  if (logFormat !== 'pretty' && logFormat !== 'json') throw new UsageError(`--log-format=${logFormat} is not understood; use pretty or json`);
+  if (logFormat !== 'pretty' && logFormat !== 'json')
+    throw new UsageError(`--log-format=${logFormat} is not understood; use pretty or json`);
   const market = parseMarket(values.market, values);
-  const slippage = decimalOption('slippage-bps', values['slippage-bps'], '5', (d) => d.gte(0) && d.lte(1000), 'use 0 to 1000 basis points');
+  const slippage = decimalOption(
+    'slippage-bps',
+    values['slippage-bps'],
+    '5',
+    (d) => d.gte(0) && d.lte(1000),
+    'use 0 to 1000 basis points',
+  );
   return {
     paper: values.paper === true,
     parameterSets: path.resolve(values.parameterSets),
     market,
-    balance: decimalOption('balance', values.balance, '1000', (d) => d.gt(0), 'the paper balance must be greater than 0'),
-    feeRate: decimalOption('fee-rate', values['fee-rate'], '0.001', (d) => d.gte(0) && d.lt(0.1), 'use a fraction such as 0.001 for 0.1%'),
+    balance: decimalOption(
+      'balance',
+      values.balance,
+      '1000',
+      (d) => d.gt(0),
+      'the paper balance must be greater than 0',
+    ),
+    feeRate: decimalOption(
+      'fee-rate',
+      values['fee-rate'],
+      '0.001',
+      (d) => d.gte(0) && d.lt(0.1),
+      'use a fraction such as 0.001 for 0.1%',
+    ),
     slippageBps: slippage.toNumber(),
     db: ledgerFileFor(values, market),
     fresh: values.fresh === true,

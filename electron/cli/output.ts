@@ -11,7 +11,11 @@ export interface Output {
 const QUIET_TYPES = new Set<EngineEvent['type']>(['signal', 'skip']);
 
 /** Prints engine events as the seed's console lines, or one JSON object per line. */
-export function createOutput(format: LogFormat, quiet = false, write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Output {
+export function createOutput(
+  format: LogFormat,
+  quiet = false,
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Output {
   if (format === 'json') {
     return {
       event: (e, time) => write(JSON.stringify({ time: new Date(time).toISOString(), ...e })),

@@ -14,7 +14,11 @@ export interface ReplaySummary {
   openPositions: number;
 }
 
-export function summarize(trades: readonly ClosedTrade[], totalBalance: Decimal, open: readonly Position[]): ReplaySummary {
+export function summarize(
+  trades: readonly ClosedTrade[],
+  totalBalance: Decimal,
+  open: readonly Position[],
+): ReplaySummary {
   let pnl = ZERO;
   let wins = 0;
   const byReason: Record<string, number> = {};
@@ -34,7 +38,8 @@ export function summarize(trades: readonly ClosedTrade[], totalBalance: Decimal,
   };
 }
 
-const day = (t: number | undefined) => (t === undefined ? '?' : new Date(t).toISOString().slice(0, 16).replace('T', ' '));
+const day = (t: number | undefined) =>
+  t === undefined ? '?' : new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 
 export function summaryLines(s: ReplaySummary, stats: RunStats, quote: string, start: Decimal): string[] {
   const rate = stats.elapsedMs > 0 ? Math.round((stats.candles / stats.elapsedMs) * 1000) : 0;
@@ -43,9 +48,15 @@ export function summaryLines(s: ReplaySummary, stats: RunStats, quote: string, s
     '',
     '📊 Replay summary',
     `   Candles:        ${stats.candles.toLocaleString('en-US')} from ${day(stats.firstTime)} to ${day(stats.lastTime)} (${rate.toLocaleString('en-US')}/s)` +
-      (stats.resumedFrom !== undefined ? `, resumed after ${day(stats.resumedFrom)} (${stats.warmupCandles.toLocaleString('en-US')} candles re-read to warm the signals)` : ''),
+      (stats.resumedFrom !== undefined
+        ? `, resumed after ${day(stats.resumedFrom)} (${stats.warmupCandles.toLocaleString('en-US')} candles re-read to warm the signals)`
+        : ''),
     `   Trades:         ${s.trades} (${s.wins} won, ${s.losses} lost)` +
-      (s.trades > 0 ? ` - ${Object.entries(s.byReason).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
+      (s.trades > 0
+        ? ` - ${Object.entries(s.byReason)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`
+        : ''),
     `   Realised PnL:   ${formatSignedMoney(Number(s.pnl), quote)} (${ret >= 0 ? '+' : ''}${ret.toFixed(2)}% of ${formatMoney(start.toFixed(), quote)})`,
     `   Final balance:  ${formatMoney(s.finalBalance, quote)}`,
     `   Open positions: ${s.openPositions}${s.openPositions > 0 ? ' (still protected by their OCOs; they continue when the replay resumes with more data)' : ''}`,

@@ -341,7 +341,9 @@ export interface LedgerIdentity {
 export function peekLedger(file: string): LedgerIdentity {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) {
-    throw new LedgerError(`ledger ${abs} does not exist; check --db or --market (a ledger is created when trading starts)`);
+    throw new LedgerError(
+      `ledger ${abs} does not exist; check --db or --market (a ledger is created when trading starts)`,
+    );
   }
   let db: Database.Database | undefined;
   try {
@@ -349,7 +351,8 @@ export function peekLedger(file: string): LedgerIdentity {
     const meta = readMeta(db);
     const mode = meta?.get('mode');
     const environment = meta?.get('environment');
-    if ((mode !== 'paper' && mode !== 'live') || !environment) throw new LedgerError(`${abs} is not a Tranche ledger (no mode in its meta table)`);
+    if ((mode !== 'paper' && mode !== 'live') || !environment)
+      throw new LedgerError(`${abs} is not a Tranche ledger (no mode in its meta table)`);
     return { mode, environment, quoteAsset: meta?.get('quote_asset') || undefined };
   } catch (err) {
     if (err instanceof LedgerError) throw err;

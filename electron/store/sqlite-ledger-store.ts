@@ -458,15 +458,13 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         ledgerId: meta.get('ledger_id') ?? this.ledger.ledgerId,
         quoteAsset: meta.get('quote_asset'),
         quoteBalance: balance === undefined ? undefined : textDec(balance),
-        reservations: this.s.reservationsAll
-          .all()
-          .map((r): Reservation => ({
-            symbol: r.symbol,
-            amount: textDec(r.amount),
-            createdAt: r.created_at,
-            positionId: r.position_id,
-            orderRef: r.order_ref,
-          })),
+        reservations: this.s.reservationsAll.all().map((r): Reservation => ({
+          symbol: r.symbol,
+          amount: textDec(r.amount),
+          createdAt: r.created_at,
+          positionId: r.position_id,
+          orderRef: r.order_ref,
+        })),
         positions: this.s.positionsLive.all().map(rowPosition),
         openOrders: this.s.ordersLive.all().map(rowOrder),
         nextPositionId: (this.s.maxPositionId.get() ?? 0) + 1,

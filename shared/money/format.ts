@@ -7,7 +7,11 @@ import { USD_LIKE } from '../market/symbols';
  */
 export function formatMoney(amount: string | number | { toFixed(dp: number): string }, quoteAsset: string): string {
   const fixed = (dp: number) =>
-    typeof amount === 'string' ? Number(amount).toFixed(dp) : typeof amount === 'number' ? amount.toFixed(dp) : amount.toFixed(dp);
+    typeof amount === 'string'
+      ? Number(amount).toFixed(dp)
+      : typeof amount === 'number'
+        ? amount.toFixed(dp)
+        : amount.toFixed(dp);
   if (USD_LIKE.has(quoteAsset)) {
     const s = fixed(2);
     return s.startsWith('-') ? `-$${s.slice(1)}` : `$${s}`;

@@ -36,7 +36,11 @@ export const parameterSetInputSchema = z.strictObject(
         error: `interval must be a Binance kline interval: ${KLINE_INTERVAL_NAMES.join(', ')}`,
       })
       .optional(),
-    lookback: finite('lookback').int('lookback must be a whole number').gte(3, 'lookback must be at least 3').lte(10_000, 'lookback must be at most 10000').optional(),
+    lookback: finite('lookback')
+      .int('lookback must be a whole number')
+      .gte(3, 'lookback must be at least 3')
+      .lte(10_000, 'lookback must be at most 10000')
+      .optional(),
     movingAverages: finite('movingAverages')
       .int('movingAverages must be a whole number')
       .gte(1, 'movingAverages must be at least 1')
@@ -48,7 +52,12 @@ export const parameterSetInputSchema = z.strictObject(
       .lt(50, 'stopLimitOffsetPercent must be less than 50')
       .optional(),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'each parameter set must be an object') },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field(s): ${iss.keys.join(', ')}`
+        : 'each parameter set must be an object',
+  },
 );
 
 export type ParameterSetInput = z.infer<typeof parameterSetInputSchema>;
@@ -77,8 +86,7 @@ export interface ParameterProblem {
 }
 
 export type ParameterValidation =
-  | { ok: true; sets: ParameterSet[]; quoteAsset: string }
-  | { ok: false; problems: ParameterProblem[] };
+  { ok: true; sets: ParameterSet[]; quoteAsset: string } | { ok: false; problems: ParameterProblem[] };
 
 function pathToString(path: readonly PropertyKey[]): string {
   let out = '';
@@ -122,16 +130,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function validateParameterFile(data: unknown): ParameterValidation {
   const problems: ParameterProblem[] = [];
   if (!isRecord(data)) {
-    return { ok: false, problems: [{ path: '(root)', message: 'the file must hold a JSON object { "parameterSets": [ ... ] }' }] };
+    return {
+      ok: false,
+      problems: [{ path: '(root)', message: 'the file must hold a JSON object { "parameterSets": [ ... ] }' }],
+    };
   }
   const extra = Object.keys(data).filter((k) => k !== 'parameterSets');
   if (extra.length > 0) problems.push({ path: '(root)', message: `unknown field(s): ${extra.join(', ')}` });
   const list = data.parameterSets;
   if (!Array.isArray(list)) {
-    problems.push({ path: 'parameterSets', message: 'parameterSets is required and must be an array of parameter sets' });
+    problems.push({
+      path: 'parameterSets',
+      message: 'parameterSets is required and must be an array of parameter sets',
+    });
     return { ok: false, problems };
   }
-  if (list.length === 0) problems.push({ path: 'parameterSets', message: 'parameterSets is empty: add at least one set' });
+  if (list.length === 0)
+    problems.push({ path: 'parameterSets', message: 'parameterSets is empty: add at least one set' });
 
   const sets: ParameterSet[] = [];
   list.forEach((raw, i) => {

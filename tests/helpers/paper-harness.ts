@@ -40,7 +40,11 @@ export interface Harness {
   /** Sends a closed 1m candle (matching first, then the signal) and waits for what it started. */
   candle(symbol: string, ohlc: { o?: number; h: number; l: number; c: number }, signal?: number): Promise<void>;
   /** Same, without waiting: for concurrent signals. */
-  candleNoWait(symbol: string, ohlc: { o?: number; h: number; l: number; c: number }, signal?: number): void | Promise<void>;
+  candleNoWait(
+    symbol: string,
+    ohlc: { o?: number; h: number; l: number; c: number },
+    signal?: number,
+  ): void | Promise<void>;
   types(): string[];
   close(): void;
 }
@@ -54,7 +58,12 @@ export function sets(inputs: ParameterSetInput[]): ParameterSet[] {
 export async function harness(
   dir: string,
   parameterSets: ParameterSet[],
-  opts: { balance?: string; exchange?: (o: PaperExchangeOptions) => PaperExchange; prices?: Record<string, number>; rules?: Record<string, ReturnType<typeof usdtRules>> } = {},
+  opts: {
+    balance?: string;
+    exchange?: (o: PaperExchangeOptions) => PaperExchange;
+    prices?: Record<string, number>;
+    rules?: Record<string, ReturnType<typeof usdtRules>>;
+  } = {},
 ): Promise<Harness> {
   const db = openLedgerDatabase(path.join(dir, 'ledger.sqlite'), { mode: 'paper', environment: 'replay' });
   const store = new SqliteLedgerStore(db);

@@ -2,7 +2,10 @@ import { Decimal } from '../../electron/core/money/decimal';
 import type { SymbolRules } from '../../electron/core/money/symbol-rules';
 
 /** Binance-like filters for a USDT pair (BTCUSDT's real ones by default). */
-export function usdtRules(symbol: string, over: Partial<Record<keyof SymbolRules, string | number | boolean>> = {}): SymbolRules {
+export function usdtRules(
+  symbol: string,
+  over: Partial<Record<keyof SymbolRules, string | number | boolean>> = {},
+): SymbolRules {
   const d = (k: keyof SymbolRules, v: string) => new Decimal(String(over[k] ?? v));
   return {
     symbol,

@@ -128,7 +128,7 @@ describe('engine on the paper exchange (SQLite ledger)', () => {
   it('a buy whose answer is lost is looked up by client order id, never sent twice', async () => {
     let sent = 0;
     class LostAnswer extends PaperExchange {
-      override async marketBuyByQuote(req: MarketBuyRequest) {
+      override async marketBuyByQuote(req: MarketBuyRequest): Promise<never> {
         sent++;
         await super.marketBuyByQuote(req);
         throw new ExchangeError('unknown-outcome', 'HTTP 503: outcome unknown');
@@ -146,7 +146,9 @@ describe('engine on the paper exchange (SQLite ledger)', () => {
     class RejectingOco extends PaperExchange {
       override async placeOco(_req: OcoRequest): Promise<never> {
         tries++;
-        throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', { code: -2010 });
+        throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', {
+          code: -2010,
+        });
       }
     }
     h = await harness(tmp.dir, sets([BTC]), { prices: { BTCUSDT: 40000 }, exchange: (o) => new RejectingOco(o) });
@@ -164,7 +166,9 @@ describe('engine on the paper exchange (SQLite ledger)', () => {
       override async placeOco(req: OcoRequest) {
         if (this.n++ === 0) {
           this.setPrice('BTCUSDT', 39000, 0); // the market drops below the stop meanwhile
-          throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', { code: -2010 });
+          throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', {
+            code: -2010,
+          });
         }
         return super.placeOco(req);
       }

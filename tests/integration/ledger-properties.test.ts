@@ -12,8 +12,22 @@ type Cmd =
   | { kind: 'emergency' };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('signals' as const), at: fc.array(fc.record({ i: fc.nat(3), z: fc.constantFrom(6, 6, 6, -6, 0) }), { minLength: 1, maxLength: 4 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('move' as const), i: fc.nat(3), pct: fc.double({ min: -0.3, max: 0.3, noNaN: true }), wick: fc.double({ min: 0, max: 0.05, noNaN: true }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('signals' as const),
+      at: fc.array(fc.record({ i: fc.nat(3), z: fc.constantFrom(6, 6, 6, -6, 0) }), { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      i: fc.nat(3),
+      pct: fc.double({ min: -0.3, max: 0.3, noNaN: true }),
+      wick: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'emergency' as const }) },
 );
 
@@ -25,7 +39,10 @@ async function checkInvariants(h: Harness) {
   const live = h.store.positionsAll().filter((p) => p.status !== 'closed');
   expect(new Set(live.map((p) => p.symbol)).size).toBe(live.length);
   // A reservation exists exactly while its position is open: released on every close.
-  const reserved = ledger.allReservations().map((r) => `${r.symbol}#${r.positionId}`).sort();
+  const reserved = ledger
+    .allReservations()
+    .map((r) => `${r.symbol}#${r.positionId}`)
+    .sort();
   expect(reserved).toEqual(live.map((p) => `${p.symbol}#${p.id}`).sort());
   // The ledger and the (paper) exchange agree, and no balance goes negative.
   expect(ledger.balance.toFixed()).toBe((await h.paper.getBalance('USDT')).toFixed());
@@ -45,7 +62,10 @@ describe('ledger properties over random signal / fill / close sequences', () => 
         fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 4, maxLength: 4 }),
         fc.integer({ min: 80, max: 100 }),
         fc.integer({ min: 100, max: 20000 }),
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 25 })), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 25 })), {
+          minLength: 4,
+          maxLength: 4,
+        }),
         fc.array(cmd, { minLength: 5, maxLength: 60 }),
         async (n, weights, sumPct, balance, risk, cmds) => {
           const used = SYMBOLS.slice(0, n);
@@ -53,7 +73,7 @@ describe('ledger properties over random signal / fill / close sequences', () => 
           const params = sets(
             used.map((symbol, k) => ({
               symbol,
-              allocationPercent: Math.max(0.5, Math.floor(((weights[k]! / wsum) * sumPct * 100)) / 100),
+              allocationPercent: Math.max(0.5, Math.floor((weights[k]! / wsum) * sumPct * 100) / 100),
               zScoreThreshold: 5,
               profitPercent: risk[k]![0],
               stopLossPercent: risk[k]![1],

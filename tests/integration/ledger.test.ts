@@ -67,7 +67,10 @@ describe('allocation ledger on SQLite (the seed example)', () => {
     const again = ledger.reserve(btc!, usdtRules('BTCUSDT'), (id) => `b${id}`, t0);
     expect(again).toMatchObject({ ok: false, reason: 'has-position' });
     const big = { ...bnb!, allocationPercent: 70 };
-    expect(ledger.reserve(big, usdtRules('BNBUSDT'), (id) => `c${id}`, t0)).toMatchObject({ ok: false, reason: 'insufficient-funds' });
+    expect(ledger.reserve(big, usdtRules('BNBUSDT'), (id) => `c${id}`, t0)).toMatchObject({
+      ok: false,
+      reason: 'insufficient-funds',
+    });
     expect(ledger.reserve(eth!, usdtRules('ETHUSDT'), (id) => `d${id}`, t0).ok).toBe(true);
     expect(ledger.totalReserved().toNumber()).toBe(666);
   });

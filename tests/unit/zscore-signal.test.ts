@@ -22,17 +22,22 @@ function walk(seed: number, n: number, vol = 0.002): number[] {
 describe('ZScoreSignal', () => {
   it('matches the naive recomputation on random data (many settings)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 3, max: 60 }), fc.integer({ min: 1, max: 8 }), (seed, lookback, ma) => {
-        const closes = walk(seed, 600);
-        const fast = new ZScoreSignal({ lookback, movingAverages: ma });
-        const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
-        for (const c of closes) {
-          const a = fast.update(c);
-          const b = slow.update(c);
-          if (Number.isNaN(b)) expect(a).toBeNaN();
-          else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        (seed, lookback, ma) => {
+          const closes = walk(seed, 600);
+          const fast = new ZScoreSignal({ lookback, movingAverages: ma });
+          const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
+          for (const c of closes) {
+            const a = fast.update(c);
+            const b = slow.update(c);
+            if (Number.isNaN(b)) expect(a).toBeNaN();
+            else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -52,7 +52,10 @@ function main(): void {
   }
   if (!values.out) throw new UsageError('--out DIR is required');
   const interval = values.interval as KlineInterval;
-  if (!(interval in KLINE_INTERVALS)) throw new UsageError(`unknown interval "${values.interval}"; use one of ${Object.keys(KLINE_INTERVALS).join(', ')}`);
+  if (!(interval in KLINE_INTERVALS))
+    throw new UsageError(
+      `unknown interval "${values.interval}"; use one of ${Object.keys(KLINE_INTERVALS).join(', ')}`,
+    );
   const days = positiveNumber('--days', values.days);
   const seed = Math.trunc(finiteNumber('--seed', values.seed));
   const startMs = Date.parse(values.start.includes('T') ? values.start : `${values.start}T00:00:00Z`);
@@ -95,7 +98,9 @@ function main(): void {
     total += candles.length;
   }
   const seconds = (performance.now() - began) / 1000;
-  console.log(`Wrote ${total} ${interval} candles for ${symbols.join(', ')} (seed ${seed}) to ${out} in ${seconds.toFixed(1)} s.`);
+  console.log(
+    `Wrote ${total} ${interval} candles for ${symbols.join(', ')} (seed ${seed}) to ${out} in ${seconds.toFixed(1)} s.`,
+  );
 }
 
 class UsageError extends Error {}
@@ -117,7 +122,10 @@ try {
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
   console.error(`generate-candles: ${message}`);
-  if (err instanceof UsageError || (err instanceof Error && 'code' in err && err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
+  if (
+    err instanceof UsageError ||
+    (err instanceof Error && 'code' in err && err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+  ) {
     console.error(USAGE);
   }
   process.exitCode = 1;

@@ -149,7 +149,10 @@ export function generateCandles(options: SyntheticCandleOptions): Candle[] {
     if (low <= 0) low = bottom;
     const move = Math.abs(Math.log(close / open)) / (volatility || 1);
     const vf = 10 ** volumeDecimals(close);
-    const volume = Math.max(1 / vf, Math.round((quoteVolume / close) * Math.exp(0.4 * normal()) * (0.6 + 0.4 * move) * vf) / vf);
+    const volume = Math.max(
+      1 / vf,
+      Math.round((quoteVolume / close) * Math.exp(0.4 * normal()) * (0.6 + 0.4 * move) * vf) / vf,
+    );
     const next = nextOpenTime(openTime, interval);
     out[i] = { symbol, interval, openTime, closeTime: next - 1, open, high, low, close, volume };
     openTime = next;
@@ -231,7 +234,11 @@ export interface WrittenFile {
 }
 
 /** Writes candles (any mix of symbols and intervals, each in time order) as Binance kline CSV files. */
-export function writeKlineCsv(dir: string, candles: readonly Candle[], options: WriteKlineCsvOptions = {}): WrittenFile[] {
+export function writeKlineCsv(
+  dir: string,
+  candles: readonly Candle[],
+  options: WriteKlineCsvOptions = {},
+): WrittenFile[] {
   mkdirSync(dir, { recursive: true });
   const split = options.splitByMonth ?? true;
   const micro = options.microseconds ?? false;

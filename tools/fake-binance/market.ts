@@ -117,7 +117,9 @@ export class FakeMarket {
     const from = q.startTime === undefined ? 0 : lowerBound(all, q.startTime);
     const to = q.endTime === undefined ? all.length : upperBound(all, q.endTime);
     if (from >= to) return [];
-    return q.startTime !== undefined ? all.slice(from, Math.min(to, from + q.limit)) : all.slice(Math.max(from, to - q.limit), to);
+    return q.startTime !== undefined
+      ? all.slice(from, Math.min(to, from + q.limit))
+      : all.slice(Math.max(from, to - q.limit), to);
   }
 
   recordTrade(symbol: string, price: number, qty: number, time: number, buyerIsMaker: boolean): FakeTrade {

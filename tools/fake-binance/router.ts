@@ -35,7 +35,8 @@ export class BinanceError extends Error {
 }
 
 export const errors = {
-  mandatory: (name: string) => new BinanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  mandatory: (name: string) =>
+    new BinanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
   invalidSymbol: () => new BinanceError(400, -1121, 'Invalid symbol.'),
   invalidInterval: () => new BinanceError(400, -1120, 'Invalid interval.'),
   invalidParam: (name: string) => new BinanceError(400, -1130, `Data sent for parameter '${name}' is not valid.`),
@@ -65,7 +66,10 @@ export class Router {
         this.reply(res, err.status, { code: err.code, msg: err.message });
       } else {
         // A bug in the fake itself: answer like Binance's internal error so clients see a 5xx.
-        this.reply(res, 500, { code: -1000, msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}` });
+        this.reply(res, 500, {
+          code: -1000,
+          msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }
   }
@@ -117,6 +121,7 @@ export function optionalSymbolList(params: URLSearchParams, name: string): strin
   } catch {
     throw errors.invalidParam(name);
   }
-  if (!Array.isArray(parsed) || !parsed.every((s): s is string => typeof s === 'string')) throw errors.invalidParam(name);
+  if (!Array.isArray(parsed) || !parsed.every((s): s is string => typeof s === 'string'))
+    throw errors.invalidParam(name);
   return parsed;
 }

@@ -146,7 +146,10 @@ export class StreamHub {
     try {
       request = JSON.parse(rawText(data));
     } catch (err) {
-      this.reply(conn, { error: { code: 3, msg: `Invalid JSON: ${err instanceof Error ? err.message : 'parse error'}` }, id: null });
+      this.reply(conn, {
+        error: { code: 3, msg: `Invalid JSON: ${err instanceof Error ? err.message : 'parse error'}` },
+        id: null,
+      });
       return;
     }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
@@ -155,13 +158,17 @@ export class StreamHub {
     }
     const { method, params, id } = request as { method?: unknown; params?: unknown; id?: unknown };
     if (!isRequestId(id)) {
-      this.reply(conn, { error: { code: 2, msg: 'Invalid request: request ID must be an unsigned integer' }, id: null });
+      this.reply(conn, {
+        error: { code: 2, msg: 'Invalid request: request ID must be an unsigned integer' },
+        id: null,
+      });
       return;
     }
     const list = Array.isArray(params) ? params : [];
     switch (method) {
       case 'SUBSCRIBE':
-        if (!list.every((p): p is string => typeof p === 'string')) return this.invalid(conn, id, 'stream names must be strings');
+        if (!list.every((p): p is string => typeof p === 'string'))
+          return this.invalid(conn, id, 'stream names must be strings');
         for (const s of list) conn.streams.add(s);
         this.reply(conn, { result: null, id });
         this.notifyWaiters();
@@ -175,7 +182,8 @@ export class StreamHub {
         return;
       case 'SET_PROPERTY':
         if (list[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
-        if (typeof list[1] !== 'boolean') return this.reply(conn, { error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id });
+        if (typeof list[1] !== 'boolean')
+          return this.reply(conn, { error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id });
         conn.combined = list[1];
         this.reply(conn, { result: null, id });
         return;

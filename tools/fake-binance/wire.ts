@@ -53,7 +53,12 @@ export interface KlineEvent {
   };
 }
 
-export function klineEvent(c: Candle, closed: boolean, eventTime: number, tradeIds: { first: number; last: number }): KlineEvent {
+export function klineEvent(
+  c: Candle,
+  closed: boolean,
+  eventTime: number,
+  tradeIds: { first: number; last: number },
+): KlineEvent {
   const e = klineExtras(c);
   return {
     e: 'kline',
@@ -94,7 +99,17 @@ export interface TradeEvent {
 }
 
 export function tradeEvent(t: FakeTrade, eventTime: number): TradeEvent {
-  return { e: 'trade', E: eventTime, s: t.symbol, t: t.id, p: fixed8(t.price), q: fixed8(t.qty), T: t.time, m: t.buyerIsMaker, M: true };
+  return {
+    e: 'trade',
+    E: eventTime,
+    s: t.symbol,
+    t: t.id,
+    p: fixed8(t.price),
+    q: fixed8(t.qty),
+    T: t.time,
+    m: t.buyerIsMaker,
+    M: true,
+  };
 }
 
 export function klineStreamName(symbol: string, interval: string): string {

@@ -61,7 +61,8 @@ export function parseSymbolRules(symbolInfo: unknown): SymbolRules {
     baseAsset: requireString(symbolInfo, 'baseAsset', where),
     quoteAsset: requireString(symbolInfo, 'quoteAsset', where),
     status: optionalString(symbolInfo, 'status', where) ?? 'TRADING',
-    quotePrecision: precision(symbolInfo, 'quoteAssetPrecision', where) ?? precision(symbolInfo, 'quotePrecision', where) ?? 8,
+    quotePrecision:
+      precision(symbolInfo, 'quoteAssetPrecision', where) ?? precision(symbolInfo, 'quotePrecision', where) ?? 8,
     basePrecision: precision(symbolInfo, 'baseAssetPrecision', where) ?? 8,
     tickSize: decimalField(price, 'tickSize', where),
     minPrice: decimalField(price, 'minPrice', where),
@@ -107,14 +108,16 @@ function decimalField(filter: RawFilter | undefined, field: string, where: strin
   if (!filter) return ZERO;
   const v = filter[field];
   if (v === undefined || v === null) return ZERO;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`${where}: ${filter.filterType}.${field} is not a number`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new Error(`${where}: ${filter.filterType}.${field} is not a number`);
   let d: Decimal;
   try {
     d = new Decimal(v);
   } catch {
     throw new Error(`${where}: ${filter.filterType}.${field} is not a number: "${String(v)}"`);
   }
-  if (!d.isFinite() || d.isNegative()) throw new Error(`${where}: ${filter.filterType}.${field} is not a usable bound: "${String(v)}"`);
+  if (!d.isFinite() || d.isNegative())
+    throw new Error(`${where}: ${filter.filterType}.${field} is not a usable bound: "${String(v)}"`);
   return d;
 }
 
@@ -141,7 +144,8 @@ function optionalString(obj: Record<string, unknown>, field: string, where: stri
 function precision(obj: Record<string, unknown>, field: string, where: string): number | undefined {
   const v = obj[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 30) throw new Error(`${where}: ${field} is not a precision: ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 30)
+    throw new Error(`${where}: ${field} is not a precision: ${String(v)}`);
   return v;
 }
 

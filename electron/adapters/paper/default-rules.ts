@@ -47,7 +47,13 @@ export function exchangeInfoSymbol(base: string, quote: string, f: PairFilters, 
     { filterType: 'LOT_SIZE', minQty: wire(f.step), maxQty: wire(f.maxQty), stepSize: wire(f.step) },
     { filterType: 'ICEBERG_PARTS', limit: 10 },
     { filterType: 'MARKET_LOT_SIZE', minQty: wire(0), maxQty: wire(f.marketMaxQty), stepSize: wire(0) },
-    { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
+    {
+      filterType: 'TRAILING_DELTA',
+      minTrailingAboveDelta: 10,
+      maxTrailingAboveDelta: 2000,
+      minTrailingBelowDelta: 10,
+      maxTrailingBelowDelta: 2000,
+    },
     {
       filterType: 'PERCENT_PRICE_BY_SIDE',
       bidMultiplierUp: '5',
@@ -56,7 +62,14 @@ export function exchangeInfoSymbol(base: string, quote: string, f: PairFilters, 
       askMultiplierDown: '0.2',
       avgPriceMins: 5,
     },
-    { filterType: 'NOTIONAL', minNotional: wire(minNotional), applyMinToMarket: true, maxNotional: wire(9_000_000), applyMaxToMarket: false, avgPriceMins: 5 },
+    {
+      filterType: 'NOTIONAL',
+      minNotional: wire(minNotional),
+      applyMinToMarket: true,
+      maxNotional: wire(9_000_000),
+      applyMaxToMarket: false,
+      avgPriceMins: 5,
+    },
     { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
     { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
   ];
@@ -135,7 +148,12 @@ export function fallbackSymbolInfo(symbol: string, referencePrice: number): RawS
   const step = new Decimal(10).pow(stepExp).toFixed();
   const minNotional = USD_LIKE.has(parts.quote) ? '5' : (FALLBACK_MIN_NOTIONAL[parts.quote] ?? '5');
   const maxPrice = new Decimal(10).pow(Math.max(3, magnitude + 3)).toFixed();
-  return exchangeInfoSymbol(parts.base, parts.quote, { tick, step, maxPrice, maxQty: '9000000', marketMaxQty: '9000000' }, minNotional);
+  return exchangeInfoSymbol(
+    parts.base,
+    parts.quote,
+    { tick, step, maxPrice, maxQty: '9000000', marketMaxQty: '9000000' },
+    minNotional,
+  );
 }
 
 /** Rules for any symbol: the built-in ones when known, otherwise derived from the price. */

@@ -1,5 +1,12 @@
 import { Decimal, ZERO } from '../../core/money/decimal';
-import { floorToStep, lotProblem, notionalProblem, priceProblem, roundToTick, type SymbolRules } from '../../core/money/symbol-rules';
+import {
+  floorToStep,
+  lotProblem,
+  notionalProblem,
+  priceProblem,
+  roundToTick,
+  type SymbolRules,
+} from '../../core/money/symbol-rules';
 import type { Clock } from '../../core/ports/clock';
 import {
   ExchangeError,
@@ -134,12 +141,13 @@ export class PaperExchange implements Exchange {
   /** Writes the last prices (so an emergency stop on a stopped paper ledger has prices). */
   flush(): void {
     this.opts.store.transaction(() => {
-      for (const [symbol, b] of this.books) if (b.lastPrice > 0) this.opts.store.setPrice(symbol, new Decimal(b.lastPrice), b.lastTime);
+      for (const [symbol, b] of this.books)
+        if (b.lastPrice > 0) this.opts.store.setPrice(symbol, new Decimal(b.lastPrice), b.lastTime);
     });
   }
 
   private match(symbol: string, book: Book, high: number, low: number, time: number): void {
-    for (let i = 0; i < book.resting.length; ) {
+    for (let i = 0; i < book.resting.length;) {
       const r = book.resting[i]!;
       let done = false;
       if (!r.sl.triggered) {
@@ -166,7 +174,13 @@ export class PaperExchange implements Exchange {
     const qty = leg.origQty;
     const gross = qty.mul(price);
     const fee = gross.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
-    const fill: Fill = { price, qty, commission: fee, commissionAsset: rules.quoteAsset, tradeId: String(this.nextTradeId++) };
+    const fill: Fill = {
+      price,
+      qty,
+      commission: fee,
+      commissionAsset: rules.quoteAsset,
+      tradeId: String(this.nextTradeId++),
+    };
     this.update(leg, { status: 'FILLED', executedQty: qty, cumQuote: gross, fills: [fill], time });
     const other = leg === r.tp ? r.sl : r.tp;
     const otherExpiresNow = other.status === 'NEW';
@@ -215,19 +229,37 @@ export class PaperExchange implements Exchange {
     this.refuseDuplicate(req.clientOrderId);
     const ref = await this.getLastPrice(req.symbol);
     const price = roundToTick(ref.mul(1 + this.opts.slippageBps / 10_000), rules.tickSize, 'up');
-    const qty = floorToStep(req.quoteAmount.div(price), rules.marketStepSize.isZero() ? rules.stepSize : rules.marketStepSize);
-    const problem = lotProblem(qty, rules, true) ?? (rules.applyMinToMarket ? notionalProblem(price, qty, rules) : undefined);
+    const qty = floorToStep(
+      req.quoteAmount.div(price),
+      rules.marketStepSize.isZero() ? rules.stepSize : rules.marketStepSize,
+    );
+    const problem =
+      lotProblem(qty, rules, true) ?? (rules.applyMinToMarket ? notionalProblem(price, qty, rules) : undefined);
     if (problem) throw new ExchangeError('filter', `Filter failure: ${problem}`, { code: -1013 });
     const quote = this.balance(rules.quoteAsset);
     const cost = qty.mul(price);
     if (quote.free.lt(cost)) {
-      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', { code: -2010 });
+      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', {
+        code: -2010,
+      });
     }
     const fee = qty.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
     const now = this.opts.clock.now();
-    const fill: Fill = { price, qty, commission: fee, commissionAsset: rules.baseAsset, tradeId: String(this.nextTradeId++) };
+    const fill: Fill = {
+      price,
+      qty,
+      commission: fee,
+      commissionAsset: rules.baseAsset,
+      tradeId: String(this.nextTradeId++),
+    };
     const order = this.newOrder(req.symbol, req.clientOrderId, 'BUY', 'MARKET', qty, now);
-    Object.assign(order, { status: 'FILLED', executedQty: qty, cumQuote: cost, quoteOrderQty: req.quoteAmount, fills: [fill] });
+    Object.assign(order, {
+      status: 'FILLED',
+      executedQty: qty,
+      cumQuote: cost,
+      quoteOrderQty: req.quoteAmount,
+      fills: [fill],
+    });
     quote.free = quote.free.sub(cost);
     const base = this.balance(rules.baseAsset);
     base.free = base.free.add(qty).sub(fee);
@@ -242,14 +274,22 @@ export class PaperExchange implements Exchange {
     if (problem) throw new ExchangeError('filter', `Filter failure: ${problem}`, { code: -1013 });
     const base = this.balance(rules.baseAsset);
     if (base.free.lt(req.quantity)) {
-      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', { code: -2010 });
+      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', {
+        code: -2010,
+      });
     }
     const ref = await this.getLastPrice(req.symbol);
     const price = roundToTick(ref.mul(1 - this.opts.slippageBps / 10_000), rules.tickSize, 'down');
     const gross = req.quantity.mul(price);
     const fee = gross.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
     const now = this.opts.clock.now();
-    const fill: Fill = { price, qty: req.quantity, commission: fee, commissionAsset: rules.quoteAsset, tradeId: String(this.nextTradeId++) };
+    const fill: Fill = {
+      price,
+      qty: req.quantity,
+      commission: fee,
+      commissionAsset: rules.quoteAsset,
+      tradeId: String(this.nextTradeId++),
+    };
     const order = this.newOrder(req.symbol, req.clientOrderId, 'SELL', 'MARKET', req.quantity, now);
     Object.assign(order, { status: 'FILLED', executedQty: req.quantity, cumQuote: gross, fills: [fill] });
     base.free = base.free.sub(req.quantity);
@@ -262,7 +302,8 @@ export class PaperExchange implements Exchange {
 
   async placeOco(req: OcoRequest): Promise<OcoReport> {
     const rules = await this.getSymbolRules(req.symbol);
-    if (this.lists.has(req.listClientOrderId)) throw new ExchangeError('rejected', 'Duplicate order sent.', { code: -2010 });
+    if (this.lists.has(req.listClientOrderId))
+      throw new ExchangeError('rejected', 'Duplicate order sent.', { code: -2010 });
     this.refuseDuplicate(req.takeProfitClientOrderId);
     this.refuseDuplicate(req.stopLossClientOrderId);
     const problem =
@@ -275,11 +316,15 @@ export class PaperExchange implements Exchange {
     if (problem) throw new ExchangeError('filter', `Filter failure: ${problem}`, { code: -1013 });
     const last = await this.getLastPrice(req.symbol);
     if (!(req.takeProfitPrice.gt(last) && last.gt(req.stopPrice))) {
-      throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', { code: -2010 });
+      throw new ExchangeError('rejected', 'The relationship of the prices for the orders is not correct.', {
+        code: -2010,
+      });
     }
     const base = this.balance(rules.baseAsset);
     if (base.free.lt(req.quantity)) {
-      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', { code: -2010 });
+      throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', {
+        code: -2010,
+      });
     }
     const now = this.opts.clock.now();
     const listId = this.nextListId++;
@@ -363,7 +408,14 @@ export class PaperExchange implements Exchange {
     if (this.orders.has(clientOrderId)) throw new ExchangeError('rejected', 'Duplicate order sent.', { code: -2010 });
   }
 
-  private newOrder(symbol: string, clientOrderId: string, side: 'BUY' | 'SELL', type: PaperOrder['type'], qty: Decimal, now: number): PaperOrder {
+  private newOrder(
+    symbol: string,
+    clientOrderId: string,
+    side: 'BUY' | 'SELL',
+    type: PaperOrder['type'],
+    qty: Decimal,
+    now: number,
+  ): PaperOrder {
     const o: PaperOrder = {
       orderId: this.nextOrderId++,
       clientOrderId,
@@ -386,7 +438,14 @@ export class PaperExchange implements Exchange {
     Object.assign(o, change);
   }
 
-  private persist(symbol: string, orders: PaperOrder[], lists: PaperOrderList[], assets: string[] = [], price?: Decimal, time?: number): void {
+  private persist(
+    symbol: string,
+    orders: PaperOrder[],
+    lists: PaperOrderList[],
+    assets: string[] = [],
+    price?: Decimal,
+    time?: number,
+  ): void {
     const s = this.opts.store;
     s.transaction(() => {
       for (const o of orders) s.putOrder(o);

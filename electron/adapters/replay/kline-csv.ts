@@ -168,7 +168,8 @@ export function readKlineCsv(path: string, symbol: string, interval: KlineInterv
 
 /** Parses the contents of a kline CSV file; throws an Error naming the file and line on malformed input. */
 export function parseKlineCsv(data: Uint8Array | string, source: KlineSource): KlineSeries {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const buf =
+    typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const len = buf.length;
 
   // Exact upper bound on the number of rows, so the columns are allocated once.
@@ -287,7 +288,15 @@ function slowNumber(buf: Buffer, pos: number, end: number): number {
 }
 
 /** A line that failed: too few or many columns, or else a column that is not a number. */
-function fail(source: KlineSource, lineNo: number, buf: Buffer, start: number, end: number, column: number, at: number): never {
+function fail(
+  source: KlineSource,
+  lineNo: number,
+  buf: Buffer,
+  start: number,
+  end: number,
+  column: number,
+  at: number,
+): never {
   let commas = 0;
   for (let i = start; i < end; i++) if (buf[i] === COMMA) commas++;
   if (commas !== COLUMNS - 1) {

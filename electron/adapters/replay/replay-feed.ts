@@ -103,14 +103,18 @@ export class ReplayFeed implements MarketFeed {
     const prefix = `${sub.symbol}-${sub.interval}-`;
     const pattern = `${prefix}*.csv`;
     if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) {
-      throw new Error(`Replay folder ${this.dir} does not exist. ${howToGetFiles(this.dir, sub, pattern)}`);
+      throw new Error(
+        `Replay folder ${this.dir} does not exist; it should hold files named ${pattern}. ${howToGetFiles(this.dir, sub, pattern)}`,
+      );
     }
     const names = readdirSync(this.dir);
     const csv = names.filter((n) => n.startsWith(prefix) && n.endsWith('.csv')).sort();
     if (csv.length === 0) {
       const zips = names.filter((n) => n.startsWith(prefix) && n.endsWith('.zip')).length;
       const zipHint = zips > 0 ? ` The folder has ${zips} matching .zip file(s): unzip them first.` : '';
-      throw new Error(`No replay data for ${sub.symbol} ${sub.interval}: no file matching ${pattern} in ${this.dir}.${zipHint} ${howToGetFiles(this.dir, sub, pattern)}`);
+      throw new Error(
+        `No replay data for ${sub.symbol} ${sub.interval}: no file matching ${pattern} in ${this.dir}.${zipHint} ${howToGetFiles(this.dir, sub, pattern)}`,
+      );
     }
     return csv;
   }

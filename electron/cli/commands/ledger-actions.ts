@@ -17,7 +17,8 @@ async function withStoredLedger(
   action: (session: PaperSession) => Promise<void> | void,
   whenOwned: (pid: number, file: string) => Promise<number>,
 ): Promise<number> {
-  if (values.live) throw new UsageError('live ledgers come with live trading; this version has paper ledgers only (use --paper)');
+  if (values.live)
+    throw new UsageError('live ledgers come with live trading; this version has paper ledgers only (use --paper)');
   const market = parseMarket(values.market, values);
   const file = ledgerFileFor(values, market);
   const meta = peekLedger(file);
@@ -59,7 +60,9 @@ export function emergencyStopCommand(values: Values): Promise<number> {
     (s) => s.engine.emergencyStop(),
     async (pid, file) => {
       // The ledger is being traded by another process: ask it to run the emergency stop itself.
-      process.stdout.write(`🚨 Ledger ${file} is in use by pid ${pid}: sending it the emergency stop signal (SIGUSR2)\n`);
+      process.stdout.write(
+        `🚨 Ledger ${file} is in use by pid ${pid}: sending it the emergency stop signal (SIGUSR2)\n`,
+      );
       process.kill(pid, 'SIGUSR2');
       for (let i = 0; i < 600; i++) {
         await sleep(100);
@@ -82,7 +85,9 @@ export function clearAllocationsCommand(values: Values): Promise<number> {
       s.engine.clearAllAllocations();
     },
     async (pid, file) => {
-      process.stderr.write(`ledger ${file} is in use by pid ${pid}; stop it first (Ctrl+C), then clear the allocations\n`);
+      process.stderr.write(
+        `ledger ${file} is in use by pid ${pid}; stop it first (Ctrl+C), then clear the allocations\n`,
+      );
       return 1;
     },
   );

@@ -29,7 +29,9 @@ export function statusCommand(values: Values): number {
     for (const p of open) {
       w(
         `  ${p.symbol.padEnd(10)} ${p.status.padEnd(9)} qty ${p.sellQty.toFixed()} @ ${p.avgPrice.toDecimalPlaces(8).toFixed()}  cost ${formatMoney(p.cost.toFixed(), quote)}` +
-          (p.takeProfitPrice ? `  TP ${p.takeProfitPrice.toFixed()}  SL ${p.stopPrice?.toFixed()} (limit ${p.stopLimitPrice?.toFixed()})` : ''),
+          (p.takeProfitPrice
+            ? `  TP ${p.takeProfitPrice.toFixed()}  SL ${p.stopPrice?.toFixed()} (limit ${p.stopLimitPrice?.toFixed()})`
+            : ''),
       );
     }
     const trades = store.trades(10);

@@ -46,7 +46,9 @@ export async function tradeCommand(values: Values): Promise<number> {
   const onInterrupt = () => {
     interrupts++;
     if (interrupts === 1) {
-      out.info('\n⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs. (Ctrl+C again to force)');
+      out.info(
+        '\n⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs. (Ctrl+C again to force)',
+      );
       abort.abort();
     } else {
       out.error('Forced exit: the ledger will be reconciled at the next start.');
@@ -67,7 +69,9 @@ export async function tradeCommand(values: Values): Promise<number> {
         .map((s) => `${s.symbol} ${s.allocationPercent}%`)
         .join(', ')}`,
     );
-    out.info(`Ledger: ${opts.db} (pid ${process.pid}; emergency stop: npm run emergencyStop -- --paper --db=${opts.db})`);
+    out.info(
+      `Ledger: ${opts.db} (pid ${process.pid}; emergency stop: npm run emergencyStop -- --paper --db=${opts.db})`,
+    );
     const report = await session.start(abort.signal);
     for (const line of report) out.info(`🔁 ${line}`);
     const stats = await session.run(abort.signal);

@@ -22,6 +22,7 @@ export function ocoIds(prefix: string, ledgerId: string, positionId: number, att
 }
 
 function check(id: string): string {
-  if (id.length > 36 || !/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`client order id ${id} breaks Binance's rule (1-36 of A-Z a-z 0-9 - _)`);
+  if (id.length > 36 || !/^[A-Za-z0-9_-]+$/.test(id))
+    throw new Error(`client order id ${id} breaks Binance's rule (1-36 of A-Z a-z 0-9 - _)`);
   return id;
 }

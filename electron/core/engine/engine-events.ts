@@ -17,7 +17,17 @@ export type EngineEvent =
       totalBalance: string;
       quoteAsset: string;
     }
-  | { type: 'reserve-failed'; symbol: string; reason: string; detail: string }
+  | {
+      type: 'reserve-failed';
+      symbol: string;
+      reason: string;
+      detail: string;
+      needed?: string;
+      available?: string;
+      totalBalance?: string;
+      percent?: number;
+      quoteAsset?: string;
+    }
   | {
       type: 'buy-filled';
       symbol: string;
@@ -61,7 +71,12 @@ export type EngineEvent =
       totalBalance: string;
       quoteAsset: string;
     }
-  | { type: 'allocations-cleared'; cleared: Array<{ symbol: string; amount: string }>; withPositions: string[]; quoteAsset: string }
+  | {
+      type: 'allocations-cleared';
+      cleared: Array<{ symbol: string; amount: string }>;
+      withPositions: string[];
+      quoteAsset: string;
+    }
   | { type: 'reconciled'; symbol?: string; message: string }
   | { type: 'emergency-stop'; phase: 'started' | 'finished'; positions: number }
   | { type: 'warning'; symbol?: string; message: string }

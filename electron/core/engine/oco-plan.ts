@@ -20,8 +20,16 @@ export function planOco(
 ): { ok: true; plan: OcoPlan } | { ok: false; problem: string } {
   const { params, avgPrice, sellQty } = position;
   const one = new Decimal(1);
-  const takeProfitPrice = roundToTick(avgPrice.mul(one.add(new Decimal(params.profitPercent).div(100))), rules.tickSize, 'up');
-  const stopPrice = roundToTick(avgPrice.mul(one.sub(new Decimal(params.stopLossPercent).div(100))), rules.tickSize, 'down');
+  const takeProfitPrice = roundToTick(
+    avgPrice.mul(one.add(new Decimal(params.profitPercent).div(100))),
+    rules.tickSize,
+    'up',
+  );
+  const stopPrice = roundToTick(
+    avgPrice.mul(one.sub(new Decimal(params.stopLossPercent).div(100))),
+    rules.tickSize,
+    'down',
+  );
   const stopLimitPrice = roundToTick(
     stopPrice.mul(one.sub(new Decimal(params.stopLimitOffsetPercent).div(100))),
     rules.tickSize,

@@ -30,7 +30,10 @@ export class Reconciler {
         await this.engine.loadRules(p.symbol);
         await this.position(p);
       } catch (e) {
-        this.say(p.symbol, `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next start`);
+        this.say(
+          p.symbol,
+          `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next start`,
+        );
       }
     }
     for (const r of ledger.allReservations()) {
@@ -64,7 +67,11 @@ export class Reconciler {
     const report = await this.exchange.getOrder(p.symbol, p.entryClientOrderId);
     if (!report) {
       this.say(p.symbol, `entry order ${p.entryClientOrderId} never reached the exchange: reservation released`);
-      const released = this.engine.ledger.entryFailed(p.id, 'never reached the exchange (found on restart)', this.engine.now());
+      const released = this.engine.ledger.entryFailed(
+        p.id,
+        'never reached the exchange (found on restart)',
+        this.engine.now(),
+      );
       this.engine.tellReleased(p.symbol, released, 'entry-failed');
       return;
     }
@@ -107,7 +114,10 @@ export class Reconciler {
     const filled = [oco.takeProfit, oco.stopLoss].find((l) => l.status === 'FILLED');
     if (filled) {
       const reason = filled === oco.takeProfit ? 'take-profit' : 'stop-loss';
-      this.say(p.symbol, `the OCO's ${reason} filled while we were down at ${avg(filled)}: position closed with the real fills`);
+      this.say(
+        p.symbol,
+        `the OCO's ${reason} filled while we were down at ${avg(filled)}: position closed with the real fills`,
+      );
       this.engine.closeWith(p, filled, reason);
       return true;
     }

@@ -82,7 +82,9 @@ export class TradingEngine {
   }
 
   /** The symbol rules, signal and last price of a traded symbol (for reports). */
-  symbolState(symbol: string): { set: ParameterSet; rules: SymbolRules; signal: number; lastPrice: number } | undefined {
+  symbolState(
+    symbol: string,
+  ): { set: ParameterSet; rules: SymbolRules; signal: number; lastPrice: number } | undefined {
     const s = this.slots.get(symbol);
     return s && { set: s.set, rules: s.rules, signal: s.signal.value, lastPrice: s.lastPrice };
   }
@@ -99,7 +101,14 @@ export class TradingEngine {
       if (rules.quoteAsset !== this.opts.quoteAsset) {
         throw new Error(`${set.symbol} is quoted in ${rules.quoteAsset}, not ${this.opts.quoteAsset}`);
       }
-      this.slots.set(set.symbol, { set, signal: makeSignal(set), rules, busy: undefined, exitWanted: false, lastPrice: NaN });
+      this.slots.set(set.symbol, {
+        set,
+        signal: makeSignal(set),
+        rules,
+        busy: undefined,
+        exitWanted: false,
+        lastPrice: NaN,
+      });
     }
     this.unsubscribe = this.exchange.subscribe({
       onOrderUpdate: (r) => this.onOrderUpdate(r),
@@ -107,9 +116,9 @@ export class TradingEngine {
         if (asset === this.opts.quoteAsset && this.inflight.size === 0) this.syncBalanceTo(total);
       },
     });
-    await this.syncBalance();
+    await this.syncBalance(true);
     const report = await new Reconciler(this, this.exchange).run();
-    await this.syncBalance();
+    await this.syncBalance(false);
     if (this.ledger.emergencyStopPending) {
       this.tell({ type: 'warning', message: 'an emergency stop was interrupted; finishing it now' });
       await this.emergencyStop();
@@ -205,7 +214,9 @@ export class TradingEngine {
     this.tell({ type: 'signal', symbol, value: s, threshold: slot.set.zScoreThreshold, side: 'buy' });
     if (slot.busy || this.ledger.reservation(symbol) || this.ledger.position(symbol)) {
       this.tell({ type: 'skip', symbol, reason: 'has-position' });
-      this.ledger.note('skip', symbol, `Already have position in ${symbol}, skipping buy signal`, this.clock.now(), { signal: s });
+      this.ledger.note('skip', symbol, `Already have position in ${symbol}, skipping buy signal`, this.clock.now(), {
+        signal: s,
+      });
       return;
     }
     if (this.halted) {
@@ -244,11 +255,41 @@ export class TradingEngine {
   private async enter(slot: Slot, s: number): Promise<void> {
     const { set, rules } = slot;
     const now = this.clock.now();
-    const outcome = this.ledger.reserve(set, rules, (id) => entryId(this.exchange.clientOrderIdPrefix, this.ledger.ledgerId, id), now);
+    const outcome = this.ledger.reserve(
+      set,
+      rules,
+      (id) => entryId(this.exchange.clientOrderIdPrefix, this.ledger.ledgerId, id),
+      now,
+    );
     if (!outcome.ok) {
-      const reason = outcome.reason === 'insufficient-funds' ? 'Insufficient funds' : outcome.reason === 'below-minimum' ? 'Below minimum order size' : 'No balance';
-      this.tell({ type: 'reserve-failed', symbol: set.symbol, reason, detail: outcome.detail });
-      this.ledger.note('reserve-failed', set.symbol, `Failed to reserve funds for ${set.symbol}: ${reason} (${outcome.detail})`, now, { signal: s });
+      const reason =
+        outcome.reason === 'insufficient-funds'
+          ? 'Insufficient funds'
+          : outcome.reason === 'below-minimum'
+            ? 'Below minimum order size'
+            : 'No balance';
+      this.tell({
+        type: 'reserve-failed',
+        symbol: set.symbol,
+        reason,
+        detail: outcome.detail,
+        ...(outcome.needed && outcome.available && outcome.totalBalance
+          ? {
+              needed: outcome.needed.toFixed(),
+              available: outcome.available.toFixed(),
+              totalBalance: outcome.totalBalance.toFixed(),
+              percent: set.allocationPercent,
+              quoteAsset: this.opts.quoteAsset,
+            }
+          : {}),
+      });
+      this.ledger.note(
+        'reserve-failed',
+        set.symbol,
+        `Failed to reserve funds for ${set.symbol}: ${reason} (${outcome.detail})`,
+        now,
+        { signal: s },
+      );
       return;
     }
     const { reservation, position } = outcome;
@@ -264,7 +305,11 @@ export class TradingEngine {
 
     let report: OrderReport | undefined;
     try {
-      report = await this.exchange.marketBuyByQuote({ symbol: set.symbol, quoteAmount: reservation.amount, clientOrderId: position.entryClientOrderId });
+      report = await this.exchange.marketBuyByQuote({
+        symbol: set.symbol,
+        quoteAmount: reservation.amount,
+        clientOrderId: position.entryClientOrderId,
+      });
     } catch (e) {
       if (isUnknownOutcome(e)) {
         report = await this.lookUp(set.symbol, position.entryClientOrderId);
@@ -308,7 +353,11 @@ export class TradingEngine {
       quoteAsset: this.opts.quoteAsset,
     });
     if (filled.dust) {
-      this.tell({ type: 'warning', symbol: p.symbol, message: `bought ${p.boughtQty.toFixed()} ${p.symbol} is below the exchange's minimums and stays as dust` });
+      this.tell({
+        type: 'warning',
+        symbol: p.symbol,
+        message: `bought ${p.boughtQty.toFixed()} ${p.symbol} is below the exchange's minimums and stays as dust`,
+      });
       this.tellReleased(p.symbol, filled.released ?? p.cost, 'dust');
       return;
     }
@@ -404,10 +453,16 @@ export class TradingEngine {
     const planned = planOco(p, this.rulesFor(p.symbol), this.exchange.clientOrderIdPrefix, this.ledger.ledgerId);
     if (!planned.ok) return undefined;
     if (last.gte(planned.plan.takeProfitPrice)) {
-      return { reason: 'take-profit', detail: `price ${last.toFixed()} is already above the take-profit ${planned.plan.takeProfitPrice.toFixed()}` };
+      return {
+        reason: 'take-profit',
+        detail: `price ${last.toFixed()} is already above the take-profit ${planned.plan.takeProfitPrice.toFixed()}`,
+      };
     }
     if (last.lte(planned.plan.stopPrice)) {
-      return { reason: 'stop-loss', detail: `price ${last.toFixed()} is already below the stop ${planned.plan.stopPrice.toFixed()}` };
+      return {
+        reason: 'stop-loss',
+        detail: `price ${last.toFixed()} is already below the stop ${planned.plan.stopPrice.toFixed()}`,
+      };
     }
     return undefined;
   }
@@ -422,8 +477,18 @@ export class TradingEngine {
     const rules = this.rulesFor(p.symbol);
     const clientOrderId = p.exitClientOrderId ?? exitId(this.exchange.clientOrderIdPrefix, this.ledger.ledgerId, p.id);
     const ocoLive = this.hasLiveOco(p);
-    p = this.ledger.exitStarted(p.id, p.exitReason && p.status === 'exiting' ? p.exitReason : reason, clientOrderId, this.clock.now());
-    this.tell({ type: 'exit-started', symbol: p.symbol, reason: p.exitReason ?? reason, ...(detail ? { detail } : {}) });
+    p = this.ledger.exitStarted(
+      p.id,
+      p.exitReason && p.status === 'exiting' ? p.exitReason : reason,
+      clientOrderId,
+      this.clock.now(),
+    );
+    this.tell({
+      type: 'exit-started',
+      symbol: p.symbol,
+      reason: p.exitReason ?? reason,
+      ...(detail ? { detail } : {}),
+    });
 
     if (ocoLive) {
       const ended = await this.cancelOco(p);
@@ -449,7 +514,11 @@ export class TradingEngine {
       }
     }
     if (report.executedQty.isZero()) {
-      this.tell({ type: 'error', symbol: p.symbol, message: `market sell ${report.status.toLowerCase()} with nothing filled; the position is NOT protected` });
+      this.tell({
+        type: 'error',
+        symbol: p.symbol,
+        message: `market sell ${report.status.toLowerCase()} with nothing filled; the position is NOT protected`,
+      });
       return;
     }
     this.closeWith(p, report, p.exitReason ?? reason);
@@ -472,7 +541,8 @@ export class TradingEngine {
         return 'closed';
       }
       if (oco && oco.status === 'EXECUTING') throw e; // still resting and we could not cancel it: do not sell twice
-      if (this.ledger.position(p.symbol)?.id === p.id) this.ledger.ocoEnded(p.id, 'canceled', `not on the exchange any more (${describe(e)})`, this.clock.now());
+      if (this.ledger.position(p.symbol)?.id === p.id)
+        this.ledger.ocoEnded(p.id, 'canceled', `not on the exchange any more (${describe(e)})`, this.clock.now());
       return 'canceled';
     }
   }
@@ -481,7 +551,13 @@ export class TradingEngine {
   closeWith(position: Position, sell: OrderReport, reason: ExitReason): void {
     const p = this.ledger.position(position.symbol);
     if (!p || p.id !== position.id) return;
-    const { trade, released } = this.ledger.positionClosed(p.id, sell, reason, this.rulesFor(p.symbol), this.clock.now());
+    const { trade, released } = this.ledger.positionClosed(
+      p.id,
+      sell,
+      reason,
+      this.rulesFor(p.symbol),
+      this.clock.now(),
+    );
     this.tell({
       type: 'position-closed',
       symbol: p.symbol,
@@ -510,14 +586,18 @@ export class TradingEngine {
 
   /** Rules for symbols the ledger holds but the current parameter sets no longer trade. */
   async loadRules(symbol: string): Promise<void> {
-    if (!this.slots.has(symbol) && !this.extraRules.has(symbol)) this.extraRules.set(symbol, await this.exchange.getSymbolRules(symbol));
+    if (!this.slots.has(symbol) && !this.extraRules.has(symbol))
+      this.extraRules.set(symbol, await this.exchange.getSymbolRules(symbol));
   }
 
   /** Whether an OCO of this position may still rest on the exchange (legs sent, not known final). */
   hasLiveOco(p: Position): boolean {
     return this.ledger
       .ordersOf(p.id)
-      .some((o) => (o.purpose === 'take-profit' || o.purpose === 'stop-loss') && (o.state === 'open' || o.state === 'pending'));
+      .some(
+        (o) =>
+          (o.purpose === 'take-profit' || o.purpose === 'stop-loss') && (o.state === 'open' || o.state === 'pending'),
+      );
   }
 
   private stillOpen(p: Position): boolean {
@@ -538,7 +618,8 @@ export class TradingEngine {
         if (slot.exitWanted) {
           slot.exitWanted = false;
           const p = this.ledger.position(slot.set.symbol);
-          if (p && p.status === 'protected' && slot.signal.value <= slot.set.exitZScore) return this.track(slot, this.exitPosition(p, 'reversal'));
+          if (p && p.status === 'protected' && slot.signal.value <= slot.set.exitZScore)
+            return this.track(slot, this.exitPosition(p, 'reversal'));
         }
         return undefined;
       });
@@ -579,9 +660,10 @@ export class TradingEngine {
     return undefined;
   }
 
-  async syncBalance(): Promise<void> {
+  /** Reads the quote balance from the exchange; tells it when it changed (or always). */
+  async syncBalance(always = false): Promise<void> {
     const balance = await this.exchange.getBalance(this.opts.quoteAsset);
-    this.syncBalanceTo(balance, true);
+    this.syncBalanceTo(balance, always);
   }
 
   private syncBalanceTo(balance: Decimal, always = false): void {

@@ -8,7 +8,14 @@ import type { ClosedTrade, ExitReason, OrderRecord, Position, Reservation } from
 
 export type ReserveOutcome =
   | { ok: true; reservation: Reservation; position: Position; order: OrderRecord }
-  | { ok: false; reason: 'has-position' | 'insufficient-funds' | 'below-minimum' | 'no-balance'; detail: string };
+  | {
+      ok: false;
+      reason: 'has-position' | 'insufficient-funds' | 'below-minimum' | 'no-balance';
+      detail: string;
+      needed?: Decimal;
+      available?: Decimal;
+      totalBalance?: Decimal;
+    };
 
 export interface EntryFillOutcome {
   position: Position;
@@ -198,14 +205,24 @@ export class Ledger {
   setEmergencyStop(on: boolean, now: number): void {
     this.write(now, () => {
       this.store.setEmergencyStop(on);
-      this.store.addEvent({ time: iso(now), kind: on ? 'emergency-stop' : 'emergency-stop-done', message: on ? 'emergency stop started' : 'emergency stop finished' });
+      this.store.addEvent({
+        time: iso(now),
+        kind: on ? 'emergency-stop' : 'emergency-stop-done',
+        message: on ? 'emergency stop started' : 'emergency stop finished',
+      });
     });
     this.emergency = on;
   }
 
   /** Appends a free-form event (signals, skips, warnings) to the ledger's journal. */
   note(kind: string, symbol: string | undefined, message: string, now: number, data?: unknown): void {
-    this.store.addEvent({ time: iso(now), kind, ...(symbol ? { symbol } : {}), message, ...(data === undefined ? {} : { data }) });
+    this.store.addEvent({
+      time: iso(now),
+      kind,
+      ...(symbol ? { symbol } : {}),
+      message,
+      ...(data === undefined ? {} : { data }),
+    });
   }
 
   /**
@@ -213,7 +230,12 @@ export class Ledger {
    * order, in one transaction. The reservation is allocationPercent of totalBalance, floored to
    * the quote precision.
    */
-  reserve(set: ParameterSet, rules: SymbolRules, clientOrderIdFor: (positionId: number) => string, now: number): ReserveOutcome {
+  reserve(
+    set: ParameterSet,
+    rules: SymbolRules,
+    clientOrderIdFor: (positionId: number) => string,
+    now: number,
+  ): ReserveOutcome {
     const symbol = set.symbol;
     if (this.reservations.has(symbol) || this.positions.has(symbol)) {
       return { ok: false, reason: 'has-position', detail: `Already have position in ${symbol}` };
@@ -227,6 +249,9 @@ export class Ledger {
         ok: false,
         reason: 'insufficient-funds',
         detail: `needs ${amount.toFixed()} ${this.quoteAsset}, ${available.toFixed()} available`,
+        needed: amount,
+        available,
+        totalBalance: total,
       };
     }
     const minProblem = this.entryTooSmall(amount, set, rules);
@@ -273,7 +298,12 @@ export class Ledger {
         kind: 'reserve',
         symbol,
         message: `reserved ${amount.toFixed()} ${this.quoteAsset} (${set.allocationPercent}%) of ${total.toFixed()}`,
-        data: { amount: amount.toFixed(), percent: set.allocationPercent, totalBalance: total.toFixed(), clientOrderId },
+        data: {
+          amount: amount.toFixed(),
+          percent: set.allocationPercent,
+          totalBalance: total.toFixed(),
+          clientOrderId,
+        },
       });
     });
     this.nextPositionId++;
@@ -316,7 +346,12 @@ export class Ledger {
       }
       this.store.putPosition(closed);
       this.store.deleteReservation(p.symbol);
-      this.store.addEvent({ time: at, kind: 'release', symbol: p.symbol, message: `entry failed: ${error}; released ${released.toFixed()}` });
+      this.store.addEvent({
+        time: at,
+        kind: 'release',
+        symbol: p.symbol,
+        message: `entry failed: ${error}; released ${released.toFixed()}`,
+      });
     });
     if (order) this.orders.delete(order.clientOrderId);
     this.positions.delete(p.symbol);
@@ -347,7 +382,9 @@ export class Ledger {
     const partial = report.status !== 'FILLED';
     const reservation = this.reservations.get(p.symbol);
     const newReservation =
-      reservation && partial ? { ...reservation, amount: floorToDecimals(spent, rules.quotePrecision), orderRef: report.orderId } : reservation && { ...reservation, orderRef: report.orderId };
+      reservation && partial
+        ? { ...reservation, amount: floorToDecimals(spent, rules.quotePrecision), orderRef: report.orderId }
+        : reservation && { ...reservation, orderRef: report.orderId };
     const dustReason = lotProblem(sellQty, rules) ?? notionalProblem(avg, sellQty, rules);
     const updated: Position = {
       ...p,
@@ -387,7 +424,12 @@ export class Ledger {
         this.store.putPosition(closed);
         this.store.deleteReservation(p.symbol);
         released = reservation?.amount ?? ZERO;
-        this.store.addEvent({ time: at, kind: 'release', symbol: p.symbol, message: `dust: ${dustReason}; released ${released.toFixed()}` });
+        this.store.addEvent({
+          time: at,
+          kind: 'release',
+          symbol: p.symbol,
+          message: `dust: ${dustReason}; released ${released.toFixed()}`,
+        });
       } else {
         this.store.putPosition(updated);
         if (newReservation) this.store.putReservation(newReservation);
@@ -480,7 +522,12 @@ export class Ledger {
     this.write(now, () => {
       this.store.putPosition(updated);
       for (const o of legUpdates) this.store.putOrder(o);
-      this.store.addEvent({ time: at, kind: 'order', symbol: p.symbol, message: `OCO placed (list ${report.orderListId})` });
+      this.store.addEvent({
+        time: at,
+        kind: 'order',
+        symbol: p.symbol,
+        message: `OCO placed (list ${report.orderListId})`,
+      });
     });
     this.positions.set(p.symbol, updated);
     for (const o of legUpdates) this.orders.set(o.clientOrderId, o);
@@ -491,7 +538,9 @@ export class Ledger {
   ocoEnded(positionId: number, state: 'rejected' | 'canceled', why: string, now: number): Position {
     const p = this.byId(positionId);
     const at = iso(now);
-    const legs = [...this.orders.values()].filter((o) => o.positionId === positionId && (o.purpose === 'take-profit' || o.purpose === 'stop-loss'));
+    const legs = [...this.orders.values()].filter(
+      (o) => o.positionId === positionId && (o.purpose === 'take-profit' || o.purpose === 'stop-loss'),
+    );
     const updated: Position = { ...p, status: p.status === 'exiting' ? 'exiting' : 'open' };
     this.write(now, () => {
       for (const o of legs) this.store.putOrder({ ...o, state, updatedAt: at, error: why });
@@ -536,7 +585,13 @@ export class Ledger {
    * The position is sold (an OCO leg or a market exit filled): the closed trade is written with its
    * PnL, the quote balance credited, the reservation released.
    */
-  positionClosed(positionId: number, sell: OrderReport, reason: ExitReason, rules: SymbolRules, now: number): CloseOutcome {
+  positionClosed(
+    positionId: number,
+    sell: OrderReport,
+    reason: ExitReason,
+    rules: SymbolRules,
+    now: number,
+  ): CloseOutcome {
     const p = this.byId(positionId);
     const at = iso(now);
     let quoteFee = ZERO;
@@ -577,7 +632,13 @@ export class Ledger {
         const filled = o.clientOrderId === sell.clientOrderId;
         this.store.putOrder({
           ...o,
-          state: filled ? 'filled' : o.state === 'pending' || o.state === 'open' ? (o.purpose === 'exit' ? 'rejected' : 'expired') : o.state,
+          state: filled
+            ? 'filled'
+            : o.state === 'pending' || o.state === 'open'
+              ? o.purpose === 'exit'
+                ? 'rejected'
+                : 'expired'
+              : o.state,
           ...(filled ? { exchangeOrderId: sell.orderId, executedQty: sell.executedQty, cumQuote: sell.cumQuote } : {}),
           updatedAt: at,
         });
@@ -611,7 +672,12 @@ export class Ledger {
         message: `${reason}: sold ${sell.executedQty.toFixed()} at ${exitPrice.toFixed()}, PnL ${pnl.toFixed()} ${this.quoteAsset}`,
         data: { pnl: pnl.toFixed(), pnlPercent, proceeds: proceeds.toFixed() },
       });
-      this.store.addEvent({ time: at, kind: 'release', symbol: p.symbol, message: `released ${released.toFixed()} ${this.quoteAsset}` });
+      this.store.addEvent({
+        time: at,
+        kind: 'release',
+        symbol: p.symbol,
+        message: `released ${released.toFixed()} ${this.quoteAsset}`,
+      });
     });
     for (const o of touched) this.orders.delete(o.clientOrderId);
     this.positions.delete(p.symbol);
@@ -631,7 +697,12 @@ export class Ledger {
     this.write(now, () => {
       for (const r of cleared) {
         this.store.deleteReservation(r.symbol);
-        this.store.addEvent({ time: at, kind: 'release', symbol: r.symbol, message: `cleared reservation of ${r.amount.toFixed()} ${this.quoteAsset}` });
+        this.store.addEvent({
+          time: at,
+          kind: 'release',
+          symbol: r.symbol,
+          message: `cleared reservation of ${r.amount.toFixed()} ${this.quoteAsset}`,
+        });
       }
     });
     for (const r of cleared) this.reservations.delete(r.symbol);
@@ -644,7 +715,12 @@ export class Ledger {
     if (!r) return ZERO;
     this.write(now, () => {
       this.store.deleteReservation(symbol);
-      this.store.addEvent({ time: iso(now), kind: 'release', symbol, message: `released orphan reservation ${r.amount.toFixed()}: ${why}` });
+      this.store.addEvent({
+        time: iso(now),
+        kind: 'release',
+        symbol,
+        message: `released orphan reservation ${r.amount.toFixed()}: ${why}`,
+      });
     });
     this.reservations.delete(symbol);
     return r.amount;

@@ -23,14 +23,7 @@ export interface Reservation {
 export type PositionStatus = 'opening' | 'open' | 'protected' | 'exiting' | 'closed';
 
 export type ExitReason =
-  | 'take-profit'
-  | 'stop-loss'
-  | 'reversal'
-  | 'emergency'
-  | 'unprotectable'
-  | 'entry-failed'
-  | 'dust'
-  | 'external';
+  'take-profit' | 'stop-loss' | 'reversal' | 'emergency' | 'unprotectable' | 'entry-failed' | 'dust' | 'external';
 
 export interface Position {
   id: number;

@@ -5,7 +5,12 @@ import DecimalJs from 'decimal.js';
  * library's global Decimal configuration can change our rounding. 40 significant digits is far
  * beyond any Binance amount (at most 8 decimals and 20 integer digits).
  */
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_UP,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Decimal = InstanceType<typeof Decimal>;
 
 export const ZERO = new Decimal(0);

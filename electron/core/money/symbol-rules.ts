@@ -55,18 +55,24 @@ export function lotProblem(qty: Decimal, rules: SymbolRules, market = false): st
   const minQty = market && !rules.marketMinQty.isZero() ? rules.marketMinQty : rules.minQty;
   const maxQty = market && !rules.marketMaxQty.isZero() ? rules.marketMaxQty : rules.maxQty;
   if (qty.lte(ZERO)) return `quantity ${qty.toFixed()} is not positive`;
-  if (!minQty.isZero() && qty.lt(minQty)) return `quantity ${qty.toFixed()} is below the minimum ${minQty.toFixed()} ${rules.baseAsset}`;
-  if (!maxQty.isZero() && qty.gt(maxQty)) return `quantity ${qty.toFixed()} is above the maximum ${maxQty.toFixed()} ${rules.baseAsset}`;
-  if (!step.isZero() && !qty.mod(step).isZero()) return `quantity ${qty.toFixed()} is not a multiple of the step ${step.toFixed()}`;
+  if (!minQty.isZero() && qty.lt(minQty))
+    return `quantity ${qty.toFixed()} is below the minimum ${minQty.toFixed()} ${rules.baseAsset}`;
+  if (!maxQty.isZero() && qty.gt(maxQty))
+    return `quantity ${qty.toFixed()} is above the maximum ${maxQty.toFixed()} ${rules.baseAsset}`;
+  if (!step.isZero() && !qty.mod(step).isZero())
+    return `quantity ${qty.toFixed()} is not a multiple of the step ${step.toFixed()}`;
   return undefined;
 }
 
 /** Describes why a price breaks PRICE_FILTER, or undefined. */
 export function priceProblem(price: Decimal, rules: SymbolRules): string | undefined {
   if (price.lte(ZERO)) return `price ${price.toFixed()} is not positive`;
-  if (!rules.minPrice.isZero() && price.lt(rules.minPrice)) return `price ${price.toFixed()} is below the minimum ${rules.minPrice.toFixed()}`;
-  if (!rules.maxPrice.isZero() && price.gt(rules.maxPrice)) return `price ${price.toFixed()} is above the maximum ${rules.maxPrice.toFixed()}`;
-  if (!rules.tickSize.isZero() && !price.mod(rules.tickSize).isZero()) return `price ${price.toFixed()} is not a multiple of the tick ${rules.tickSize.toFixed()}`;
+  if (!rules.minPrice.isZero() && price.lt(rules.minPrice))
+    return `price ${price.toFixed()} is below the minimum ${rules.minPrice.toFixed()}`;
+  if (!rules.maxPrice.isZero() && price.gt(rules.maxPrice))
+    return `price ${price.toFixed()} is above the maximum ${rules.maxPrice.toFixed()}`;
+  if (!rules.tickSize.isZero() && !price.mod(rules.tickSize).isZero())
+    return `price ${price.toFixed()} is not a multiple of the tick ${rules.tickSize.toFixed()}`;
   return undefined;
 }
 

@@ -40,7 +40,8 @@ export class ZScoreSignal implements SignalModel {
   private sinceResum = 0;
 
   constructor(settings: SignalSettings) {
-    if (!Number.isInteger(settings.lookback) || settings.lookback < 3) throw new RangeError('lookback must be an integer >= 3');
+    if (!Number.isInteger(settings.lookback) || settings.lookback < 3)
+      throw new RangeError('lookback must be an integer >= 3');
     if (!Number.isInteger(settings.movingAverages) || settings.movingAverages < 1) {
       throw new RangeError('movingAverages must be an integer >= 1');
     }

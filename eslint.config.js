@@ -1,0 +1,109 @@
+// @ts-check
+import js from '@eslint/js';
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Layering by runtime, enforced here (as VS Code does for its base/common, node and electron layers):
+ *
+ *   shared/            used by main and renderer alike: no Node, no Electron, no engine internals
+ *   electron/core/     the engine: pure TypeScript, talks to the world only through its ports
+ *   electron/adapters/ Binance, paper, replay: implement the ports; may use Node and I/O libraries
+ *   electron/store/    SQLite persistence (implements the LedgerStore / PaperStore ports)
+ *   electron/app/      composition: wires adapters, store and engine into a session
+ *   electron/cli/      the command line on top of app
+ *   electron/main/, electron/preload/   the only places that may import 'electron'
+ *   renderer/          the Vue UI: browser only, talks to main over the typed IPC contract in shared/
+ */
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ELECTRON = {
+  name: 'electron',
+  message: "Only electron/main and electron/preload may import 'electron': the engine must run in plain Node.",
+};
+const IO_LIBRARIES = ['better-sqlite3', 'binance', 'ws', 'keytar', 'axios'];
+
+const restrict = (/** @type {string[]} */ banned, /** @type {string} */ message, withNode = true) => [
+  'error',
+  {
+    paths: [
+      ELECTRON,
+      ...(withNode ? nodeBuiltins.map((name) => ({ name, message: `${message} (no Node built-ins here)` })) : []),
+    ],
+    patterns: banned.length ? [{ group: banned, message }] : [],
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'tests/.tmp/**', 'tools/bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-self-compare': 'off',
+    },
+  },
+  // Everywhere but main and preload: no electron.
+  {
+    files: ['**/*.ts', '**/*.js'],
+    ignores: ['electron/main/**', 'electron/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [ELECTRON] }] },
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [
+          ...IO_LIBRARIES,
+          '**/adapters/**',
+          '**/store/**',
+          '**/app/**',
+          '**/cli/**',
+          '**/main/**',
+          '**/preload/**',
+          '**/renderer/**',
+        ],
+        'electron/core is the pure engine: it reaches I/O only through its ports (electron/core/ports)',
+      ),
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...IO_LIBRARIES, '**/electron/**', '**/renderer/**', 'decimal.js'],
+        'shared/ is used by main and renderer alike: plain TypeScript and zod only',
+      ),
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...IO_LIBRARIES, '**/electron/**'],
+        'the renderer talks to main only over the IPC contract in shared/',
+      ),
+    },
+  },
+  {
+    files: ['electron/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/store/**', '**/app/**', '**/cli/**'],
+        'adapters implement ports; they do not reach into the store, app or CLI',
+        false,
+      ),
+    },
+  },
+  {
+    files: ['electron/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/adapters/*/!(paper-store)', '**/app/**', '**/cli/**', 'binance', 'ws'],
+        'the store persists records; it knows no exchange',
+        false,
+      ),
+    },
+  },
+);

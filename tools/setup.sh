@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Tranche needs on a fresh Debian machine with Node 20 and npm: the npm dependencies
+# (better-sqlite3 builds from source; no prebuilt binary is downloaded) and, when a later part of the
+# product needs them, Debian packages. Safe to run again: it skips what is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node_major=20
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt "$need_node_major" ]; then
+  echo "Tranche needs Node.js $need_node_major or newer (found $(node --version))." >&2
+  exit 1
+fi
+
+# Debian packages: none are needed by the trading core. (Live trading adds libsecret for the
+# keychain; the desktop UI tests add Chromium.) Listed here so every install step lives in one place.
+DEBIAN_PACKAGES=()
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    echo "Please install these Debian packages first: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm dependencies, reinstalled only when package-lock.json changed since the last install.
+stamp=node_modules/.tranche-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "Installing npm dependencies (better-sqlite3 compiles from source: about a minute)..."
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+node -e "require('better-sqlite3')(':memory:').close()" || {
+  echo "better-sqlite3 did not build: install python3, make and g++ and run this again." >&2
+  exit 1
+}
