@@ -38,7 +38,10 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`✖ unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // Anything else is a runtime failure: say what it is; the stack only when asked for.
+    const debug = process.env.TRANCHE_DEBUG === '1';
+    const text = e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e);
+    process.stderr.write(`✖ ${text}${debug ? '' : '\n  (set TRANCHE_DEBUG=1 for the stack trace)'}\n`);
     process.exitCode = 1;
   },
 );

@@ -5,6 +5,7 @@ import { TradingEngine } from '../../electron/core/engine/trading-engine';
 import { Decimal } from '../../electron/core/money/decimal';
 import { ManualClock } from '../../electron/core/ports/clock';
 import type { Candle } from '../../electron/core/ports/market-feed';
+import type { LedgerStore } from '../../electron/core/ports/ledger-store';
 import type { SignalModel } from '../../electron/core/signal/signal-model';
 import { validateParameterFile, type ParameterSet, type ParameterSetInput } from '../../shared/params/schema';
 import { openLedgerDatabase, type LedgerDatabase } from '../../electron/store/database';
@@ -83,7 +84,7 @@ export async function harness(
   const signals = new Map<string, ScriptedSignal>();
   const engine = new TradingEngine({
     exchange: paper,
-    store,
+    store: opts.wrapStore ? opts.wrapStore(store) : store,
     clock,
     sets: parameterSets,
     quoteAsset: 'USDT',
