@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
@@ -180,7 +180,7 @@ describe('bad input to startTrading', () => {
 
   it('a replay folder without the files says where to get them', () => {
     const empty = path.join(tmp.dir, 'empty');
-    require('node:fs').mkdirSync(empty);
+    mkdirSync(empty);
     const r = trade(
       '--paper',
       `--parameterSets=${path.resolve('config/live-params.json')}`,

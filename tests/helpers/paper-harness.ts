@@ -64,6 +64,8 @@ export async function harness(
     exchange?: (o: PaperExchangeOptions) => PaperExchange;
     prices?: Record<string, number>;
     rules?: Record<string, ReturnType<typeof usdtRules>>;
+    /** Wraps the ledger store the engine writes to (crash simulation). */
+    wrapStore?: (s: SqliteLedgerStore) => LedgerStore;
   } = {},
 ): Promise<Harness> {
   const db = openLedgerDatabase(path.join(dir, 'ledger.sqlite'), { mode: 'paper', environment: 'replay' });

@@ -1,8 +1,11 @@
 import { createServer as createHttpServer, get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { MainClient } from 'binance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { BinancePublicFeed, type BinancePublicFeedOptions } from '../../electron/adapters/binance/public-feed';
+import { parseExchangeInfoRules } from '../../electron/adapters/binance/symbol-rules-from-exchange-info';
 import type { Candle, FeedHealth, FeedSink } from '../../electron/core/ports/market-feed';
 import { generateCandles } from '../../tools/candles/synthetic';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
@@ -203,6 +206,104 @@ describe('BinancePublicFeed streams', () => {
     expect(rec.candles).toEqual(btc.slice(60, 66));
     ac.abort();
     await run;
+  });
+});
+
+describe('BinancePublicFeed gaps and failures', () => {
+  it('fills a long hole in the stream from REST, page by page, before the candle after it', async () => {
+    const feed = feedFor(fake);
+    const rec = recorder();
+    const ac = new AbortController();
+    const run = feed.run([BTC], rec.sink, ac.signal);
+    await fake.waitForSubscriber('btcusdt@kline_1m');
+    fake.pushCandle('BTCUSDT', '1m', btc[0]!, { closed: true });
+    await waitFor('candle 0', () => rec.candles.length === 1);
+    // 1200 frames lost without the connection noticing; the next frame reveals the hole.
+    fake.addHistory('BTCUSDT', '1m', btc.slice(1, 1201));
+    fake.pushCandle('BTCUSDT', '1m', btc[1201]!, { closed: true });
+    await waitFor('candle 1201', () => rec.candles.length === 1202);
+    expect(rec.candles).toEqual(btc.slice(0, 1202));
+    expect(rec.health).toContainEqual({ state: 'backfilled', symbol: 'BTCUSDT', candles: 1200 });
+    ac.abort();
+    await run;
+  });
+
+  it('ends the run with the error a sink throws, closing the connection', async () => {
+    const feed = feedFor(fake);
+    const ac = new AbortController();
+    const run = feed.run([BTC], { onCandle: () => Promise.reject(new Error('engine broke')) }, ac.signal);
+    await fake.waitForSubscriber('btcusdt@kline_1m');
+    fake.pushCandle('BTCUSDT', '1m', btc[0]!, { closed: true });
+    await expect(run).rejects.toThrowError('engine broke');
+    await waitFor('the connection to close', () => fake.streams.connectionCount() === 0);
+  });
+});
+
+describe('fake Binance market endpoints', () => {
+  it('serves exchangeInfo, ping, time, ticker and string-valued klines to the real client', async () => {
+    fake.addHistory('BTCUSDT', '1m', btc.slice(0, 3));
+    const client = new MainClient({ baseUrl: fake.restUrl });
+    expect(await client.testConnectivity()).toEqual({});
+    expect(await client.get('api/v3/time')).toEqual({ serverTime: btc[2]!.closeTime + 1 });
+
+    const rules = parseExchangeInfoRules(await client.getExchangeInfo());
+    expect([...rules.keys()]).toEqual(['BTCUSDT', 'ETHUSDT']);
+    const r = rules.get('BTCUSDT')!;
+    expect([r.tickSize.toFixed(), r.stepSize.toFixed(), r.minQty.toFixed(), r.minNotional.toFixed()]).toEqual([
+      '0.01',
+      '0.00001',
+      '0.00001',
+      '5',
+    ]);
+    expect([r.quotePrecision, r.basePrecision, r.applyMinToMarket, r.ocoAllowed]).toEqual([8, 8, true, true]);
+
+    const rows = await client.getKlines({ symbol: 'BTCUSDT', interval: '1m', limit: 2 });
+    expect(rows.length).toBe(2);
+    expect(rows[1]![0]).toBe(btc[2]!.openTime);
+    expect(rows[1]![4]).toBe(btc[2]!.close.toFixed(8));
+    expect(rows[1]![6]).toBe(btc[2]!.closeTime);
+    expect(rows[1]).toHaveLength(12);
+
+    fake.pushTrade('BTCUSDT', 42_001.5);
+    expect(await client.getSymbolPriceTicker({ symbol: 'BTCUSDT' })).toEqual({
+      symbol: 'BTCUSDT',
+      price: '42001.50000000',
+    });
+  });
+
+  it('speaks the combined-stream protocol: initial streams, SUBSCRIBE by id, errors', async () => {
+    const ws = new WebSocket(`${fake.wsUrl}/stream?streams=btcusdt@trade`);
+    const frames: unknown[] = [];
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      fake.pushTrade('BTCUSDT', 42_000, { time: 123, qty: 0.5 });
+      ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['ethusdt@kline_1m'], id: 7 }));
+      ws.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 8 }));
+      ws.send(JSON.stringify({ method: 'SUBSCRIBEE', params: [], id: 9 }));
+      await waitFor('3 replies', () => frames.length === 4);
+      fake.pushCandle('ETHUSDT', '1m', eth[0]!, { closed: false });
+      await waitFor('a kline frame', () => frames.length === 5);
+      expect(frames[0]).toMatchObject({
+        stream: 'btcusdt@trade',
+        data: { e: 'trade', s: 'BTCUSDT', p: '42000.00000000', q: '0.50000000', T: 123, M: true },
+      });
+      expect(frames.slice(1, 3)).toEqual([
+        { result: null, id: 7 },
+        { result: ['btcusdt@trade', 'ethusdt@kline_1m'], id: 8 },
+      ]);
+      expect(frames[3]).toMatchObject({ error: { code: 2 }, id: 9 });
+      expect(frames[4]).toMatchObject({
+        stream: 'ethusdt@kline_1m',
+        data: {
+          e: 'kline',
+          s: 'ETHUSDT',
+          k: { t: eth[0]!.openTime, T: eth[0]!.closeTime, i: '1m', x: false, o: eth[0]!.open.toFixed(8) },
+        },
+      });
+    } finally {
+      ws.terminate();
+    }
   });
 });
 

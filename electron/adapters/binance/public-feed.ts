@@ -132,10 +132,14 @@ interface SubState {
   last: number | undefined;
 }
 
-type FeedEvent =
-  | { kind: 'kline'; sub: SubState; candle: Candle }
-  | { kind: 'trade'; symbol: string; price: number; time: number }
-  | { kind: 'backfill'; alwaysReport: boolean };
+interface TradeEvent {
+  kind: 'trade';
+  symbol: string;
+  price: number;
+  time: number;
+}
+
+type FeedEvent = { kind: 'kline'; sub: SubState; candle: Candle } | TradeEvent | { kind: 'backfill'; alwaysReport: boolean };
 
 /**
  * One run(): a stream connection, an event queue delivered strictly in order, and REST backfills.
@@ -149,6 +153,7 @@ class LiveSession {
   private readonly stopController = new AbortController();
   private readonly rest: MarketRest;
   private queue: (FeedEvent | undefined)[] = [];
+  private readonly waitingTrades = new Map<string, TradeEvent>();
   private head = 0;
   private pumpRunning = false;
   private pumpDone: Promise<void> = Promise.resolve();
@@ -271,13 +276,16 @@ class LiveSession {
       const price = Number(data.p);
       const time = data.T;
       if (typeof symbol !== 'string' || !Number.isFinite(price) || typeof time !== 'number') return;
-      // Only the latest price matters: a trade still waiting in the queue is overwritten.
-      const tail = this.queue[this.queue.length - 1];
-      if (this.queue.length > this.head && tail?.kind === 'trade' && tail.symbol === symbol) {
-        tail.price = price;
-        tail.time = time;
+      // Only the latest price matters: a trade of this symbol still waiting in the queue takes the
+      // new price instead of queueing another, so a slow sink never faces a backlog of trades.
+      const waiting = this.waitingTrades.get(symbol);
+      if (waiting) {
+        waiting.price = price;
+        waiting.time = time;
       } else {
-        this.enqueue({ kind: 'trade', symbol, price, time });
+        const event: TradeEvent = { kind: 'trade', symbol, price, time };
+        this.waitingTrades.set(symbol, event);
+        this.enqueue(event);
       }
     }
   }
@@ -317,6 +325,7 @@ class LiveSession {
       case 'kline':
         return this.handleKline(event.sub, event.candle);
       case 'trade': {
+        this.waitingTrades.delete(event.symbol);
         const pending = this.sink.onTrade?.(event.symbol, event.price, event.time);
         if (pending) await pending;
         return;
