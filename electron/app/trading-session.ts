@@ -5,7 +5,8 @@ import type { EngineEvent, EngineEventSink } from '../core/engine/engine-events'
 import { TradingEngine } from '../core/engine/trading-engine';
 import type { Decimal } from '../core/money/decimal';
 import { ManualClock, systemClock, type Clock } from '../core/ports/clock';
-import type { Candle, FeedHealth, FeedSink, MarketFeed } from '../core/ports/market-feed';
+import type { FeedHealth, FeedSink, MarketFeed } from '../core/ports/market-feed';
+import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
 import { LedgerError, openLedgerDatabase, type LedgerDatabase, type LedgerIdentity } from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 import { SqlitePaperStore } from '../store/sqlite-paper-store';
@@ -25,15 +26,6 @@ export interface PaperSessionConfig {
   onHealth?: (h: FeedHealth) => void;
   /** Use the built-in symbol rules instead of asking Binance (commands that act on a stored ledger). */
   offline?: boolean;
-}
-
-export interface RunStats {
-  candles: number;
-  warmupCandles: number;
-  firstTime: number | undefined;
-  lastTime: number | undefined;
-  resumedFrom: number | undefined;
-  elapsedMs: number;
 }
 
 /**
@@ -77,7 +69,13 @@ export class PaperSession {
     if (config.fresh) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(config.dbFile + suffix, { force: true });
     }
-    const db = openLedgerDatabase(config.dbFile, { mode: 'paper', environment: replay ? 'replay' : 'binance' });
+    // A replay's exchange is simulated and can be re-run: its ledger needs to survive kill -9, not a
+    // power cut, so it skips the fsync per commit (WAL + synchronous=NORMAL).
+    const db = openLedgerDatabase(config.dbFile, {
+      mode: 'paper',
+      environment: replay ? 'replay' : 'binance',
+      durability: replay ? 'process' : 'full',
+    });
     try {
       const store = new SqliteLedgerStore(db);
       const snapshot = store.load();
@@ -166,38 +164,10 @@ export class PaperSession {
     const engine = this.engine;
     const exchange = this.exchange;
     const clock = this.clock as ManualClock;
+    const onHealth = (h: FeedHealth) => this.config.onHealth?.(h);
     const sink: FeedSink = this.replay
-      ? {
-          onCandle: (c: Candle) => {
-            if (cursor !== undefined && c.closeTime <= cursor) {
-              // Already traded before a restart: warm the signal only.
-              stats.warmupCandles++;
-              engine.warm(c);
-              exchange.setPrice(c.symbol, c.close, c.closeTime);
-              return;
-            }
-            stats.candles++;
-            if (stats.firstTime === undefined) stats.firstTime = c.openTime;
-            stats.lastTime = c.closeTime;
-            clock.set(c.closeTime);
-            exchange.onCandle(c);
-            return engine.onCandle(c);
-          },
-          onHealth: (h) => this.config.onHealth?.(h),
-        }
-      : {
-          onCandle: (c: Candle) => {
-            stats.candles++;
-            if (stats.firstTime === undefined) stats.firstTime = c.openTime;
-            stats.lastTime = c.closeTime;
-            return engine.onCandle(c);
-          },
-          onTrade: (symbol: string, price: number, time: number) => {
-            exchange.onTrade(symbol, price, time);
-            engine.onPrice(symbol, price);
-          },
-          onHealth: (h) => this.config.onHealth?.(h),
-        };
+      ? replaySink(this.engine, this.exchange, this.clock as ManualClock, cursor, stats, onHealth)
+      : realtimeSink(this.engine, this.exchange, stats, onHealth);
     const subs = this.engine.sets.map((s) => ({ symbol: s.symbol, interval: s.interval }));
     await this.feed.run(subs, sink, signal);
     await this.engine.settle();
@@ -219,4 +189,4 @@ export class PaperSession {
   }
 }
 
-export type { EngineEvent };
+export type { EngineEvent, RunStats };

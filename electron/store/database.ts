@@ -24,6 +24,12 @@ export interface OpenLedgerOptions {
    * UI reading a ledger that a running process owns. The file must already exist.
    */
   readonly?: boolean;
+  /**
+   * 'full' (default): every commit is on disk before the call returns, surviving an OS crash or
+   * power cut. 'process': commits survive the process being killed (kill -9) but an OS crash may
+   * lose the last ones; for replays and benchmarks, whose "exchange" is simulated and can be re-run.
+   */
+  durability?: 'full' | 'process';
 }
 
 /** An open ledger file, owned by this process unless opened read-only. */
@@ -267,7 +273,9 @@ export function openLedgerDatabase(file: string, opts: OpenLedgerOptions): Ledge
   const abs = path.resolve(file);
   const { mode, environment } = opts;
   if (!environment) throw new LedgerError(`cannot open ledger ${abs}: no environment given`);
-  return opts.readonly ? openReadonly(abs, mode, environment) : openOwned(abs, mode, environment);
+  return opts.readonly
+    ? openReadonly(abs, mode, environment)
+    : openOwned(abs, mode, environment, opts.durability ?? 'full');
 }
 
 function openReadonly(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
@@ -293,7 +301,12 @@ function openReadonly(file: string, mode: LedgerMode, environment: string): Ledg
   }
 }
 
-function openOwned(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
+function openOwned(
+  file: string,
+  mode: LedgerMode,
+  environment: string,
+  durability: 'full' | 'process',
+): LedgerDatabase {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -309,7 +322,7 @@ function openOwned(file: string, mode: LedgerMode, environment: string): LedgerD
     // Before any change to the file: never migrate or touch another mode's ledger.
     checkOwner(readMeta(db), file, mode, environment);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     // No foreign keys are declared today (see migrations.ts); on so that any added later hold.
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');

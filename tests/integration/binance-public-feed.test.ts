@@ -309,6 +309,7 @@ describe('fake Binance market endpoints', () => {
 
 describe('BinancePublicFeed without a server', () => {
   it('reports reconnecting with growing delays, never throws, and stops on abort', async () => {
+    const baseline = handleCounts();
     const port = await closedPort();
     const url = `127.0.0.1:${port}`;
     const warmHealth: FeedHealth[] = [];
@@ -348,6 +349,7 @@ describe('BinancePublicFeed without a server', () => {
     expect(streamRetries.slice(0, 5).map((h) => h.attempt)).toEqual([1, 2, 3, 4, 5]);
     expect(streamRetries[0]!.detail).toContain(`ECONNREFUSED ${url}`);
     expect(rec.candles).toEqual([]);
+    await expectHandlesBackTo(baseline);
   });
 
   it('retries a busy server (HTTP 5xx) and then succeeds', async () => {
@@ -398,28 +400,47 @@ describe('BinancePublicFeed shutdown', () => {
     ac.abort();
     await run;
     await local.close();
-    // Sockets finish closing on the next turns of the event loop.
-    await waitFor(
-      'handles back to the baseline',
-      () => {
-        const now = handleCounts();
-        return now.sockets <= baseline.sockets && now.servers <= baseline.servers && now.timers <= baseline.timers;
-      },
-      2000,
-    ).catch(() => undefined);
-    const after = handleCounts();
-    expect(after.sockets).toBeLessThanOrEqual(baseline.sockets);
-    expect(after.servers).toBeLessThanOrEqual(baseline.servers);
-    expect(after.timers).toBeLessThanOrEqual(baseline.timers);
+    await expectHandlesBackTo(baseline);
   });
 });
 
-function handleCounts(): { sockets: number; servers: number; timers: number } {
+/**
+ * Expects no socket, server or timer beyond the baseline. Sockets finish closing on later turns of
+ * the event loop, so it waits for that; and a reconnect loop has moments with no timer pending (a
+ * connection attempt failing), so the count must stay down for longer than the retry delays.
+ */
+async function expectHandlesBackTo(baseline: HandleCounts): Promise<void> {
+  const extra = (): string[] => {
+    const now = handleCounts();
+    return (Object.keys(now) as (keyof HandleCounts)[])
+      .filter((k) => now[k] > baseline[k])
+      .map((k) => `${k}: ${now[k]}`);
+  };
+  const deadline = Date.now() + 2000;
+  let calmSince = Date.now();
+  while (Date.now() - calmSince < 250 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (extra().length > 0) calmSince = Date.now();
+  }
+  expect(extra()).toEqual([]);
+  expect(Date.now() - calmSince).toBeGreaterThanOrEqual(250);
+}
+
+interface HandleCounts {
+  sockets: number;
+  servers: number;
+  timers: number;
+  immediates: number;
+}
+
+function handleCounts(): HandleCounts {
   const info = process.getActiveResourcesInfo();
+  const count = (type: string): number => info.filter((r) => r === type).length;
   return {
-    sockets: info.filter((r) => r === 'TCPSocketWrap').length,
-    servers: info.filter((r) => r === 'TCPServerWrap').length,
-    timers: info.filter((r) => r === 'Timeout').length,
+    sockets: count('TCPSocketWrap'),
+    servers: count('TCPServerWrap'),
+    timers: count('Timeout'),
+    immediates: count('Immediate'),
   };
 }
 

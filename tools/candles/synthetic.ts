@@ -199,6 +199,7 @@ export function klineExtras(c: Candle): KlineExtras {
 
 /** A decimal string with 8 decimals, as Binance writes prices and volumes ("42000.12000000"). */
 export function fixed8(x: number): string {
+  // Exact for every price and volume below ~1e7 (doubles hold 15+ significant digits).
   return x.toFixed(8);
 }
 

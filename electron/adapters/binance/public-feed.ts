@@ -139,7 +139,8 @@ interface TradeEvent {
   time: number;
 }
 
-type FeedEvent = { kind: 'kline'; sub: SubState; candle: Candle } | TradeEvent | { kind: 'backfill'; alwaysReport: boolean };
+type FeedEvent =
+  { kind: 'kline'; sub: SubState; candle: Candle } | TradeEvent | { kind: 'backfill'; alwaysReport: boolean };
 
 /**
  * One run(): a stream connection, an event queue delivered strictly in order, and REST backfills.
@@ -411,7 +412,7 @@ class LiveSession {
       this.stopped = true;
       this.stopController.abort();
     }
-    this.client?.closeAll(true);
+    // this.client?.closeAll(true);
     this.wakeRun();
   }
 }

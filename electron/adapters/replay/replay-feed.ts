@@ -90,7 +90,7 @@ export class ReplayFeed implements MarketFeed {
       }
       const pending = sink.onCandle(merge.take(s));
       // Only a handler that returned a promise costs an await; the common path stays synchronous.
-      if (pending !== undefined) {
+      if (pending !== undefined && typeof pending.then === 'function') {
         await pending;
         if (signal.aborted) return;
       }
