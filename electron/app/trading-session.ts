@@ -153,17 +153,7 @@ export class PaperSession {
     // The cursor: close time of the last candle whose effects are in the ledger (0 = none yet).
     const stored = this.engine.ledger.cursor ?? 0;
     const cursor = this.replay && stored > 0 ? stored : undefined;
-    const stats: RunStats = {
-      candles: 0,
-      warmupCandles: 0,
-      firstTime: undefined,
-      lastTime: undefined,
-      resumedFrom: cursor,
-      elapsedMs: 0,
-    };
-    const engine = this.engine;
-    const exchange = this.exchange;
-    const clock = this.clock as ManualClock;
+    const stats = newStats(cursor);
     const onHealth = (h: FeedHealth) => this.config.onHealth?.(h);
     const sink: FeedSink = this.replay
       ? replaySink(this.engine, this.exchange, this.clock as ManualClock, cursor, stats, onHealth)
