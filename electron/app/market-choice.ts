@@ -3,19 +3,20 @@ import { fetchSymbolRules } from '../adapters/binance/exchange-info-rules';
 import { defaultRules, fallbackRules } from '../adapters/paper/default-rules';
 import { ReplayFeed } from '../adapters/replay/replay-feed';
 import type { SymbolRules } from '../core/money/symbol-rules';
-import type { MarketFeed } from '../core/ports/market-feed';
+import type { FeedHealth, MarketFeed } from '../core/ports/market-feed';
 import type { KlineInterval } from '../../shared/market/intervals';
 
 /** Where market data comes from. */
 export type MarketChoice =
   { kind: 'binance'; restBaseUrl?: string; wsBaseUrl?: string } | { kind: 'replay'; dir: string };
 
-export function createFeed(market: MarketChoice): MarketFeed {
+export function createFeed(market: MarketChoice, onHealth?: (h: FeedHealth) => void): MarketFeed {
   return market.kind === 'replay'
     ? new ReplayFeed(market.dir)
     : new BinancePublicFeed({
         ...(market.restBaseUrl ? { restBaseUrl: market.restBaseUrl } : {}),
         ...(market.wsBaseUrl ? { wsBaseUrl: market.wsBaseUrl } : {}),
+        ...(onHealth ? { onHealth } : {}),
       });
 }
 

@@ -80,7 +80,7 @@ export class PaperSession {
       const store = new SqliteLedgerStore(db);
       const snapshot = store.load();
       const clock: Clock = replay ? new ManualClock(snapshot.cursor ?? 0) : systemClock;
-      const feed = createFeed(config.market);
+      const feed = createFeed(config.market, config.onHealth);
       const market: MarketChoice = config.offline ? { kind: 'replay', dir: '' } : config.market;
       const exchange = new PaperExchange({
         store: new SqlitePaperStore(db),
@@ -133,11 +133,17 @@ export class PaperSession {
     const report = await this.engine.start();
     if (!this.replay) {
       for (const set of this.engine.sets) {
-        const history = await this.feed.warmup(
-          { symbol: set.symbol, interval: set.interval },
-          set.lookback + set.movingAverages + 1,
-        );
-        if (signal.aborted) break;
+        let history;
+        try {
+          history = await this.feed.warmup(
+            { symbol: set.symbol, interval: set.interval },
+            set.lookback + set.movingAverages + 1,
+            signal,
+          );
+        } catch (e) {
+          if (signal.aborted) break; // Ctrl+C while Binance was unreachable
+          throw e;
+        }
         for (const c of history) {
           this.engine.warm(c);
           this.exchange.setPrice(c.symbol, c.close, c.closeTime);

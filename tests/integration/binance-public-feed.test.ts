@@ -352,6 +352,33 @@ describe('BinancePublicFeed without a server', () => {
     await expectHandlesBackTo(baseline);
   });
 
+  it('stops retrying the stream once aborted', async () => {
+    // A server that hangs up on every connection: the client keeps retrying until told to stop.
+    let attempts = 0;
+    const hangUp = createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const { port } = hangUp.address() as AddressInfo;
+    try {
+      const feed = new BinancePublicFeed({ wsBaseUrl: `ws://127.0.0.1:${port}`, retryBaseMs: 10, retryMaxMs: 20 });
+      const rec = recorder();
+      const ac = new AbortController();
+      const run = feed.run([BTC], rec.sink, ac.signal);
+      await waitFor('3 connection attempts', () => attempts >= 3);
+      ac.abort();
+      await run;
+      const seen = attempts;
+      await new Promise((r) => setTimeout(r, 150)); // several retry delays
+      expect(attempts).toBe(seen);
+      expect(rec.health.filter((h) => h.state === 'reconnecting').length).toBeGreaterThanOrEqual(2);
+      expect(rec.health[rec.health.length - 1]).toEqual({ state: 'ended' });
+    } finally {
+      await new Promise<void>((resolve) => hangUp.close(() => resolve()));
+    }
+  });
+
   it('retries a busy server (HTTP 5xx) and then succeeds', async () => {
     fake.addHistory('BTCUSDT', '1m', btc.slice(0, 10));
     const proxy = await flakyProxy(fake.restUrl, 2);
@@ -385,7 +412,7 @@ describe('BinancePublicFeed without a server', () => {
 });
 
 describe('BinancePublicFeed shutdown', () => {
-  it('closes every socket and timer when aborted', async () => {
+  it('closes its connection when aborted, never reconnects, and leaves no handle behind', async () => {
     const baseline = handleCounts();
     const local = await startFakeBinance({ symbols: ['BTCUSDT'], time: T0 });
     local.addHistory('BTCUSDT', '1m', btc.slice(0, 10));
@@ -399,6 +426,11 @@ describe('BinancePublicFeed shutdown', () => {
     await waitFor('a candle', () => rec.candles.length === 1);
     ac.abort();
     await run;
+    // The server sees the connection go, and no new one: a client left running would reconnect.
+    await waitFor('the connection to close', () => local.streams.connectionCount() === 0, 1000);
+    const accepted = local.streams.acceptedCount();
+    await new Promise((r) => setTimeout(r, 150)); // several retry delays
+    expect(local.streams.acceptedCount()).toBe(accepted);
     await local.close();
     await expectHandlesBackTo(baseline);
   });

@@ -599,7 +599,8 @@ describe('ledger lock across processes', () => {
         [
           `import { openLedgerDatabase } from ${JSON.stringify(path.join(REPO, 'electron/store/database'))};`,
           `try {`,
-          `  openLedgerDatabase(process.argv[2]!, { mode: 'paper', environment: 'paper' });`,
+          // Keep a reference: a LedgerDatabase that is garbage-collected closes and drops its lock.
+          `  (globalThis as { held?: unknown }).held = openLedgerDatabase(process.argv[2]!, { mode: 'paper', environment: 'paper' });`,
           `  process.stdout.write('ready\\n');`,
           `  setInterval(() => {}, 60_000);`,
           `} catch (err) {`,

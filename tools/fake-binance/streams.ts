@@ -36,6 +36,7 @@ export class StreamHub {
   private waiters: Waiter[] = [];
   private readonly pingTimer: NodeJS.Timeout | undefined;
   private accepting = true;
+  private accepted = 0;
 
   constructor(options: StreamHubOptions = {}) {
     const every = options.pingIntervalMs ?? 0;
@@ -92,6 +93,11 @@ export class StreamHub {
     return this.connections.size;
   }
 
+  /** Connections accepted since the start (reconnects included). */
+  acceptedCount(): number {
+    return this.accepted;
+  }
+
   /** Resolves once some connection subscribes to the stream (at once if one already has). */
   waitForSubscriber(stream: string, timeoutMs = 5000): Promise<void> {
     if (this.subscribers(stream) > 0) return Promise.resolve();
@@ -133,6 +139,7 @@ export class StreamHub {
 
   private accept(ws: WebSocket, combined: boolean, initial: string[]): void {
     const conn: Connection = { ws, combined, streams: new Set(initial) };
+    this.accepted++;
     this.connections.add(conn);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('close', () => this.connections.delete(conn));

@@ -412,7 +412,7 @@ class LiveSession {
       this.stopped = true;
       this.stopController.abort();
     }
-    // this.client?.closeAll(true);
+    this.client?.closeAll(true);
     this.wakeRun();
   }
 }

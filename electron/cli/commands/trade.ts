@@ -42,10 +42,12 @@ export async function tradeCommand(values: Values): Promise<number> {
   });
 
   const abort = new AbortController();
-  let interrupts = 0;
+  let firstInterrupt = 0;
   const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
+    // npm and the terminal may deliver one Ctrl+C twice: only a second press a moment later forces.
+    if (firstInterrupt !== 0 && Date.now() - firstInterrupt < 1000) return;
+    if (firstInterrupt === 0) {
+      firstInterrupt = Date.now();
       out.info(
         '\n⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs. (Ctrl+C again to force)',
       );
@@ -74,6 +76,10 @@ export async function tradeCommand(values: Values): Promise<number> {
     );
     const report = await session.start(abort.signal);
     for (const line of report) out.info(`🔁 ${line}`);
+    if (abort.signal.aborted) {
+      out.info(statusJson(session.engine.getAllocationStatus()));
+      return 0;
+    }
     const stats = await session.run(abort.signal);
     const engine = session.engine;
     if (opts.market.kind === 'replay') {

@@ -51,7 +51,7 @@ export interface MarketFeed {
    * Closed candles before the feed starts, oldest first, to warm a signal window. A replay returns
    * nothing: its own first candles warm the window.
    */
-  warmup(sub: FeedSubscription, count: number): Promise<Candle[]>;
+  warmup(sub: FeedSubscription, count: number, signal?: AbortSignal): Promise<Candle[]>;
   /** Delivers closed candles (and trades when real time) until the signal aborts or the data ends. */
   run(subs: readonly FeedSubscription[], sink: FeedSink, signal: AbortSignal): Promise<void>;
 }
