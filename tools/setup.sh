@@ -12,9 +12,11 @@ if [ "$node_major" -lt "$need_node_major" ]; then
   exit 1
 fi
 
-# Debian packages: none are needed by the trading core. (Live trading adds libsecret for the
-# keychain; the desktop UI tests add Chromium.) Listed here so every install step lives in one place.
-DEBIAN_PACKAGES=()
+# Debian packages, listed here so every install step lives in one place:
+#   libsecret-1-dev  keytar (API keys in the OS keychain) compiles against it during npm ci
+#   gnome-keyring    a Secret Service: the tests run a throwaway one (tools/test.sh); desktops have one
+#   dbus             dbus-run-session, the private session bus those tests start it on
+DEBIAN_PACKAGES=(libsecret-1-dev gnome-keyring dbus)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -38,5 +40,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 node -e "require('better-sqlite3')(':memory:').close()" || {
   echo "better-sqlite3 did not build: install python3, make and g++ and run this again." >&2
+  exit 1
+}
+node -e "require('keytar')" || {
+  echo "keytar (the OS keychain module) did not build: install libsecret-1-dev and run this again." >&2
   exit 1
 }

@@ -50,13 +50,14 @@ export function replaySink(
 }
 
 /**
- * The real-time path: closed candles drive the signals; every trade moves the paper exchange (fills
- * happen on trade prices, never on a candle's past high or low).
+ * The real-time path: closed candles drive the signals; every trade moves the paper exchange, if
+ * there is one (fills happen on trade prices, never on a candle's past high or low). Live, the
+ * exchange fills orders itself and trades only update prices for reports.
  */
 export function realtimeSink(
   engine: TradingEngine,
-  exchange: PaperExchange,
   stats: RunStats,
+  onTrade?: (symbol: string, price: number, time: number) => void,
   onHealth?: (h: FeedHealth) => void,
 ): FeedSink {
   return {
@@ -67,7 +68,7 @@ export function realtimeSink(
       return engine.onCandle(c);
     },
     onTrade: (symbol: string, price: number, time: number) => {
-      exchange.onTrade(symbol, price, time);
+      onTrade?.(symbol, price, time);
       engine.onPrice(symbol, price);
     },
     ...(onHealth ? { onHealth } : {}),

@@ -1,79 +1,87 @@
 import { rmSync } from 'node:fs';
 import type { ParameterSet } from '../../shared/params/schema';
+import { BinanceExchange, type BinanceCredentials, type ExchangeHealth } from '../adapters/binance/binance-exchange';
+import type { BinanceEndpoints } from '../adapters/binance/environments';
 import { PaperExchange } from '../adapters/paper/paper-exchange';
 import type { EngineEvent, EngineEventSink } from '../core/engine/engine-events';
 import { TradingEngine } from '../core/engine/trading-engine';
 import type { Decimal } from '../core/money/decimal';
 import { ManualClock, systemClock, type Clock } from '../core/ports/clock';
+import type { Exchange } from '../core/ports/exchange';
 import type { FeedHealth, FeedSink, MarketFeed } from '../core/ports/market-feed';
-import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
 import { LedgerError, openLedgerDatabase, type LedgerDatabase, type LedgerIdentity } from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 import { SqlitePaperStore } from '../store/sqlite-paper-store';
+import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
 import { createFeed, createRulesSource, type MarketChoice } from './market-choice';
 
-export interface PaperSessionConfig {
+export interface PaperVenue {
+  kind: 'paper';
+  balance: Decimal;
+  feeRate: Decimal;
+  slippageBps: number;
+}
+
+export interface LiveVenue {
+  kind: 'live';
+  endpoints: BinanceEndpoints;
+  credentials: BinanceCredentials;
+  onExchangeHealth?: (h: ExchangeHealth) => void;
+}
+
+export interface SessionConfig {
+  venue: PaperVenue | LiveVenue;
   sets: readonly ParameterSet[];
   quoteAsset: string;
+  /** Market data: for live trading always the venue's own Binance environment. */
   market: MarketChoice;
   dbFile: string;
   /** Start the ledger over (replays only): the old ledger file is deleted first. */
   fresh?: boolean;
-  balance: Decimal;
-  feeRate: Decimal;
-  slippageBps: number;
   onEvent: EngineEventSink;
   onHealth?: (h: FeedHealth) => void;
-  /** Use the built-in symbol rules instead of asking Binance (commands that act on a stored ledger). */
+  /** Use the built-in symbol rules instead of asking Binance (paper commands on a stored ledger). */
   offline?: boolean;
 }
 
 /**
- * The composition root of a paper trading session: ledger file, paper exchange, market feed and
- * engine, wired together. The CLI, the headless host and the desktop app all start trading through
- * this, so paper trading behaves the same everywhere.
+ * The composition root of a trading session: ledger file, exchange (paper or Binance), market feed
+ * and engine, wired together. The CLI, the headless host and the desktop app all trade through
+ * this. Paper and live differ only in the exchange adapter built here.
  */
-export class PaperSession {
-  readonly engine: TradingEngine;
-  readonly exchange: PaperExchange;
-  readonly feed: MarketFeed;
-  readonly db: LedgerDatabase;
-  readonly store: SqliteLedgerStore;
-  private readonly clock: Clock;
-  private readonly replay: boolean;
+export class TradingSession {
   private closed = false;
 
   private constructor(
-    private readonly config: PaperSessionConfig,
-    parts: {
-      db: LedgerDatabase;
-      store: SqliteLedgerStore;
-      exchange: PaperExchange;
-      feed: MarketFeed;
-      engine: TradingEngine;
-      clock: Clock;
-    },
-  ) {
-    this.db = parts.db;
-    this.store = parts.store;
-    this.exchange = parts.exchange;
-    this.feed = parts.feed;
-    this.engine = parts.engine;
-    this.clock = parts.clock;
-    this.replay = config.market.kind === 'replay';
+    private readonly config: SessionConfig,
+    readonly db: LedgerDatabase,
+    readonly store: SqliteLedgerStore,
+    readonly exchange: Exchange,
+    readonly paper: PaperExchange | undefined,
+    readonly feed: MarketFeed,
+    readonly engine: TradingEngine,
+    private readonly clock: Clock,
+  ) {}
+
+  get replay(): boolean {
+    return this.config.market.kind === 'replay';
   }
 
   /** Opens (and locks) the ledger and builds every part. Nothing trades yet. */
-  static open(config: PaperSessionConfig): PaperSession {
+  static open(config: SessionConfig): TradingSession {
     const replay = config.market.kind === 'replay';
+    const live = config.venue.kind === 'live' ? config.venue : undefined;
+    if (live && replay) throw new Error('live trading runs on live market data, not a replay');
     if (config.fresh) {
+      if (!replay)
+        throw new Error('--fresh starts a replay ledger over; it is refused for ledgers that trade on live prices');
       for (const suffix of ['', '-wal', '-shm']) rmSync(config.dbFile + suffix, { force: true });
     }
     // A replay's exchange is simulated and can be re-run: its ledger needs to survive kill -9, not a
     // power cut, so it skips the fsync per commit (WAL + synchronous=NORMAL).
     const db = openLedgerDatabase(config.dbFile, {
-      mode: 'paper',
-      environment: replay ? 'replay' : 'binance',
+      mode: live ? 'live' : 'paper',
+      environment: live ? live.endpoints.name : replay ? 'replay' : 'binance',
       durability: replay ? 'process' : 'full',
     });
     try {
@@ -81,22 +89,34 @@ export class PaperSession {
       const snapshot = store.load();
       const clock: Clock = replay ? new ManualClock(snapshot.cursor ?? 0) : systemClock;
       const feed = createFeed(config.market, config.onHealth);
-      const market: MarketChoice = config.offline ? { kind: 'replay', dir: '' } : config.market;
-      const exchange = new PaperExchange({
-        store: new SqlitePaperStore(db),
-        clock,
-        rules: createRulesSource({
-          market,
-          feed,
+      let exchange: Exchange;
+      let paper: PaperExchange | undefined;
+      if (config.venue.kind === 'paper') {
+        const market: MarketChoice = config.offline ? { kind: 'replay', dir: '' } : config.market;
+        paper = new PaperExchange({
+          store: new SqlitePaperStore(db),
+          clock,
+          rules: createRulesSource({
+            market,
+            feed,
+            symbols: config.sets.map((s) => s.symbol),
+            intervalOf: (symbol) => config.sets.find((s) => s.symbol === symbol)?.interval,
+            onWarning: (message) => config.onEvent({ type: 'warning', message }, clock.now()),
+          }),
+          quoteAsset: config.quoteAsset,
+          startBalance: config.venue.balance,
+          feeRate: config.venue.feeRate,
+          slippageBps: config.venue.slippageBps,
+        });
+        exchange = paper;
+      } else {
+        exchange = new BinanceExchange({
+          endpoints: config.venue.endpoints,
+          credentials: config.venue.credentials,
           symbols: config.sets.map((s) => s.symbol),
-          intervalOf: (symbol) => config.sets.find((s) => s.symbol === symbol)?.interval,
-          onWarning: (message) => config.onEvent({ type: 'warning', message }, clock.now()),
-        }),
-        quoteAsset: config.quoteAsset,
-        startBalance: config.balance,
-        feeRate: config.feeRate,
-        slippageBps: config.slippageBps,
-      });
+          ...(config.venue.onExchangeHealth ? { onHealth: config.venue.onExchangeHealth } : {}),
+        });
+      }
       const engine = new TradingEngine({
         exchange,
         store,
@@ -104,10 +124,10 @@ export class PaperSession {
         sets: config.sets,
         quoteAsset: config.quoteAsset,
         events: config.onEvent,
-        lookupDelaysMs: [0],
+        ...(paper ? { lookupDelaysMs: [0] } : {}),
       });
       store.saveParameterSets(config.sets);
-      return new PaperSession(config, { db, store, exchange, feed, engine, clock });
+      return new TradingSession(config, db, store, exchange, paper, feed, engine, clock);
     } catch (e) {
       db.close();
       throw e;
@@ -128,9 +148,12 @@ export class PaperSession {
     }
   }
 
-  /** Reconciles the ledger with the paper account and warms the signals. Returns the reconciliation report. */
+  /**
+   * Connects the exchange (live), reconciles the ledger with it, and warms the signals. Returns the
+   * reconciliation report. No entry happens before this resolves.
+   */
   async start(signal: AbortSignal): Promise<string[]> {
-    const report = await this.engine.start();
+    const report = await this.connect();
     if (!this.replay) {
       for (const set of this.engine.sets) {
         let history;
@@ -146,14 +169,20 @@ export class PaperSession {
         }
         for (const c of history) {
           this.engine.warm(c);
-          this.exchange.setPrice(c.symbol, c.close, c.closeTime);
+          this.paper?.setPrice(c.symbol, c.close, c.closeTime);
         }
       }
     }
     return report;
   }
 
-  /** Runs the market feed through the paper exchange and the engine until it ends or is aborted. */
+  /** Connects the exchange (live) and reconciles the ledger with it, without market data. */
+  async connect(): Promise<string[]> {
+    if (this.exchange instanceof BinanceExchange) await this.exchange.connect();
+    return this.engine.start();
+  }
+
+  /** Runs the market feed through the engine (and the paper exchange) until it ends or is aborted. */
   async run(signal: AbortSignal): Promise<RunStats> {
     const started = performance.now();
     // The cursor: close time of the last candle whose effects are in the ledger (0 = none yet).
@@ -161,9 +190,11 @@ export class PaperSession {
     const cursor = this.replay && stored > 0 ? stored : undefined;
     const stats = newStats(cursor);
     const onHealth = (h: FeedHealth) => this.config.onHealth?.(h);
-    const sink: FeedSink = this.replay
-      ? replaySink(this.engine, this.exchange, this.clock as ManualClock, cursor, stats, onHealth)
-      : realtimeSink(this.engine, this.exchange, stats, onHealth);
+    const paper = this.paper;
+    const sink: FeedSink =
+      this.replay && paper
+        ? replaySink(this.engine, paper, this.clock as ManualClock, cursor, stats, onHealth)
+        : realtimeSink(this.engine, stats, paper ? (s, p, t) => paper.onTrade(s, p, t) : undefined, onHealth);
     const subs = this.engine.sets.map((s) => ({ symbol: s.symbol, interval: s.interval }));
     await this.feed.run(subs, sink, signal);
     await this.engine.settle();
@@ -172,13 +203,14 @@ export class PaperSession {
     return stats;
   }
 
-  /** Stops new entries, waits for orders in flight, saves prices, releases the ledger. Idempotent. */
+  /** Stops new entries, waits for orders in flight, disconnects, releases the ledger. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       await this.engine.stop();
-      this.exchange.flush();
+      this.paper?.flush();
+      if (this.exchange instanceof BinanceExchange) await this.exchange.close();
     } finally {
       this.db.close();
     }

@@ -1,14 +1,17 @@
 import { ConfigError } from '../app/parameter-file';
 import { LedgerError } from '../store/database';
+import { keysCommand } from './commands/keys';
 import { clearAllocationsCommand, emergencyStopCommand } from './commands/ledger-actions';
 import { statusCommand } from './commands/status';
 import { tradeCommand } from './commands/trade';
 import { HELP, parseCommandLine, UsageError } from './options';
 
-/** Entry point of the `tranche` command line (npm run startTrading / status / emergencyStop / tranche). */
+/** Entry point of the `tranche` command line (npm run startTrading / status / emergencyStop / keys / tranche). */
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
   const [command = 'help', ...rest] = positionals;
+  // `keys` has sub-commands (keys list | set | delete); every other command takes options only.
+  if (command === 'keys') return keysCommand(rest, values);
   if (rest.length > 0)
     throw new UsageError(`unexpected argument(s): ${rest.join(' ')}. Options take the form --name=value.`);
   switch (command) {
@@ -24,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     default:
-      throw new UsageError(`unknown command "${command}"; commands: trade, status, emergency-stop, clear-allocations`);
+      throw new UsageError(
+        `unknown command "${command}"; commands: trade, status, emergency-stop, clear-allocations, keys`,
+      );
   }
 }
 

@@ -41,6 +41,11 @@ const COMMON = {
   quiet: { type: 'boolean' },
   'binance-rest-url': { type: 'string' },
   'binance-ws-url': { type: 'string' },
+  'binance-ws-api-url': { type: 'string' },
+  env: { type: 'string' },
+  'confirm-live': { type: 'boolean' },
+  'secret-stdin': { type: 'boolean' },
+  'allow-withdrawals': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +98,8 @@ export function ledgerFileFor(values: Values, market: MarketChoice): string {
   const dir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
   if (market.kind === 'replay')
     return path.join(dir, `replay-${path.basename(market.dir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+  // --env names a live environment (its own ledger); without it, the paper ledger.
+  if (values.env && !values.paper) return defaultLedgerFile('live', values.env, dir);
   return defaultLedgerFile('paper', 'paper', dir);
 }
 
@@ -144,12 +151,16 @@ Usage:
   npm run status -- [--db FILE | --market=replay:DIR]
   npm run emergencyStop -- --paper [--db FILE]
   npm run tranche -- clear-allocations --paper [--db FILE]
+  npm run keys -- list | set --env=NAME [--secret-stdin] | delete --env=NAME
 
 Commands (npm run tranche -- COMMAND):
   trade               trade the parameter sets (what npm run startTrading runs)
   status              print a stored ledger: allocation status JSON, positions, recent trades
   emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations
   clear-allocations   the emergency reset: clear every reservation (positions stay as they are)
+  keys list           the environments with an API key in the OS keychain (keys shown masked: last 4 only)
+  keys set --env=NAME store an API key for live, testnet or a custom environment (prompted with echo off)
+  keys delete --env=NAME   remove an environment's API key from the OS keychain
 
 Options:
   --paper                     paper trading: simulated fills on real prices (required until live trading lands)
@@ -164,5 +175,13 @@ Options:
   --fresh                     replays: delete the replay ledger and start over
   --log-format=pretty|json    console lines as in the seed, or one JSON event per line
   --quiet                     pretty format without signal and skip lines
+  --env=live|testnet|NAME     keys: the environment (NAME: lower-case letters, digits and dashes)
+  --secret-stdin              keys set: read two lines "key\\nsecret" from stdin instead of prompting
+  --allow-withdrawals         keys set: store a key even though it can withdraw funds
+  --binance-rest-url=URL      keys set: check the key's permissions there (needed for a custom environment)
   -h, --help                  this help
+
+API keys: the OS keychain (service Tranche, one entry per environment), or BINANCE_API_KEY and
+BINANCE_API_SECRET in the environment (headless servers; they take precedence over the keychain).
+A secret is never taken from an argument and never printed.
 `;

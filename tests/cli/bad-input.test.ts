@@ -17,7 +17,12 @@ describe('bad input to startTrading', () => {
     return f;
   };
   const trade = (...args: string[]) =>
-    runCli(['trade', `--data-dir=${dataDir()}`, ...args], { TRANCHE_DATA_DIR: dataDir() });
+    runCli(['trade', `--data-dir=${dataDir()}`, ...args], {
+      TRANCHE_DATA_DIR: dataDir(),
+      // Live runs find a key (fake, distinctive) without a keychain.
+      BINANCE_API_KEY: 'test-key-not-real-0001',
+      BINANCE_API_SECRET: 'test-secret-not-real-0001',
+    });
   const nothingWritten = () => expect(existsSync(dataDir()) ? readdirSync(dataDir()) : []).toEqual([]);
 
   beforeAll(() => {
@@ -168,11 +173,12 @@ describe('bad input to startTrading', () => {
       ],
       [['--paper', `--parameterSets=${ok}`, '--speed=9'], /Unknown option '--speed'.*--help/],
       [['--paper'], /--parameterSets=PATH is required/],
-      [[`--parameterSets=${ok}`], /live trading is not available in this version yet\. Run paper trading with --paper/],
+      // Without --paper it is live: real money needs an explicit confirmation when no terminal can ask.
+      [[`--parameterSets=${ok}`], /live trading asks for confirmation: run it in a terminal, or add --confirm-live/],
     ];
     for (const [args, re] of cases) {
       const r = trade(...args);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(re);
     }
     nothingWritten();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PaperSession } from '../../electron/app/trading-session';
+import { TradingSession } from '../../electron/app/trading-session';
 import type { EngineEvent } from '../../electron/core/engine/engine-events';
 import { Decimal } from '../../electron/core/money/decimal';
 import type { Candle } from '../../electron/core/ports/market-feed';
@@ -58,7 +58,7 @@ describe('paper trading on live (local) Binance market data', () => {
     fake.addHistory('BTCUSDT', '1m', history);
 
     const events: EngineEvent[] = [];
-    const session = PaperSession.open({
+    const session = TradingSession.open({
       sets: sets([
         {
           symbol: 'BTCUSDT',
@@ -72,9 +72,7 @@ describe('paper trading on live (local) Binance market data', () => {
       quoteAsset: 'USDT',
       market: { kind: 'binance', restBaseUrl: fake.restUrl, wsBaseUrl: fake.wsUrl },
       dbFile: path.join(tmp.dir, 'paper.sqlite'),
-      balance: new Decimal(1000),
-      feeRate: new Decimal('0.001'),
-      slippageBps: 5,
+      venue: { kind: 'paper', balance: new Decimal(1000), feeRate: new Decimal('0.001'), slippageBps: 5 },
       onEvent: (e) => {
         events.push(e);
         if (process.env.DBG) console.log('EV', JSON.stringify(e));

@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * A minimal HTTP router speaking Binance's REST conventions: JSON bodies, errors as
- * `{"code": -1121, "msg": "Invalid symbol."}` with HTTP 400, and the X-MBX-USED-WEIGHT-1M header.
- * Signed and order routes will register here too, so handlers get the raw request.
+ * `{"code": -1121, "msg": "Invalid symbol."}` with HTTP 400, and the X-MBX-USED-WEIGHT-1M header on
+ * every answer. Parameters come from the query string and, for POST/PUT/DELETE, from an
+ * application/x-www-form-urlencoded body (the query string wins when both carry one, as on Binance).
+ * An optional interceptor (the fault plan) may delay, replace or hold any answer.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -11,8 +13,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteContext {
   req: IncomingMessage;
   url: URL;
-  /** Query string parameters (and, later, form body parameters for POST). */
+  method: HttpMethod;
+  /** Query string and form body parameters merged (the query string wins). */
   params: URLSearchParams;
+  /** The query string exactly as received, without the "?" (what a signature covers). */
+  rawQuery: string;
+  /** The request body exactly as received ("" when none). */
+  rawBody: string;
+  /** Extra headers for a successful answer (e.g. X-MBX-ORDER-COUNT-10S). */
+  responseHeaders: Record<string, string>;
 }
 
 export interface Route {
@@ -29,6 +38,7 @@ export class BinanceError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -37,16 +47,42 @@ export class BinanceError extends Error {
 export const errors = {
   mandatory: (name: string) =>
     new BinanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  eitherParam: (a: string, b: string) =>
+    new BinanceError(400, -1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   invalidSymbol: () => new BinanceError(400, -1121, 'Invalid symbol.'),
   invalidInterval: () => new BinanceError(400, -1120, 'Invalid interval.'),
   invalidParam: (name: string) => new BinanceError(400, -1130, `Data sent for parameter '${name}' is not valid.`),
+  illegalChars: (name: string, legal: string) =>
+    new BinanceError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '${legal}'.`),
   unknownRoute: () => new BinanceError(404, -1000, 'Unknown endpoint.'),
 };
+
+/** What an interceptor decides for one request (see faults.ts). */
+export interface Interception {
+  /** Wait this long before handling the request (network or server latency). */
+  delayMs?: number;
+  /** Answer this instead of handling the request at all. */
+  replyBefore?: CannedReply;
+  /** Handle the request (the order is accepted), then answer this instead of the real result. */
+  replyAfter?: CannedReply;
+  /** Hold the answer: never send it, or send it late. */
+  hold?: { afterAccept: boolean; holdMs?: number };
+}
+
+export interface CannedReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Interceptor = (method: HttpMethod, path: string) => Interception | undefined;
 
 export class Router {
   private readonly routes = new Map<string, Route>();
   private weightMinute = 0;
   private weightUsed = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  interceptor: Interceptor | undefined;
 
   add(route: Route): void {
     this.routes.set(`${route.method} ${route.path}`, route);
@@ -54,24 +90,79 @@ export class Router {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = this.routes.get(`${req.method ?? 'GET'} ${url.pathname}`);
+    const method = (req.method ?? 'GET') as HttpMethod;
+    const rawBody = method === 'GET' ? '' : await readBody(req);
+    const plan = this.interceptor?.(method, url.pathname) ?? {};
+    if (plan.delayMs) await this.sleep(plan.delayMs);
+    if (res.destroyed) return;
+    if (plan.replyBefore) return this.replyCanned(res, plan.replyBefore);
+    if (plan.hold && !plan.hold.afterAccept) return this.hold(res, plan.hold.holdMs, undefined);
+
+    const route = this.routes.get(`${method} ${url.pathname}`);
+    let status = 200;
+    let body: unknown;
+    let headers: Record<string, string> = {};
     try {
       if (!route) throw errors.unknownRoute();
-      const ctx: RouteContext = { req, url, params: url.searchParams };
+      const ctx: RouteContext = {
+        req,
+        url,
+        method,
+        params: mergeParams(url.searchParams, rawBody),
+        rawQuery: url.search.slice(1),
+        rawBody,
+        responseHeaders: headers,
+      };
       this.countWeight(typeof route.weight === 'number' ? route.weight : route.weight(ctx));
-      const body = await route.handle(ctx);
-      this.reply(res, 200, body);
+      body = await route.handle(ctx);
     } catch (err) {
       if (err instanceof BinanceError) {
-        this.reply(res, err.status, { code: err.code, msg: err.message });
+        status = err.status;
+        body = { code: err.code, msg: err.message };
+        headers = err.headers;
       } else {
         // A bug in the fake itself: answer like Binance's internal error so clients see a 5xx.
-        this.reply(res, 500, {
-          code: -1000,
-          msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}`,
-        });
+        status = 500;
+        body = { code: -1000, msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}` };
+        headers = {};
       }
     }
+    if (plan.replyAfter) return this.replyCanned(res, plan.replyAfter);
+    if (plan.hold) return this.hold(res, plan.hold.holdMs, { status, body, headers });
+    this.reply(res, status, body, headers);
+  }
+
+  /** Cancels pending delays and held answers (their connections are closed by the server). */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  /** Keeps the connection open without an answer; after holdMs (if given) sends the late answer. */
+  private hold(res: ServerResponse, holdMs: number | undefined, late: CannedReply | undefined): void {
+    if (holdMs === undefined) return; // the client's timeout or the server's close ends it
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!res.destroyed && !res.headersSent) {
+        if (late) this.replyCanned(res, late);
+        else this.reply(res, 503, { code: -1007, msg: TIMEOUT_MSG });
+      }
+    }, holdMs);
+    this.timers.add(t);
+    res.once('close', () => {
+      clearTimeout(t);
+      this.timers.delete(t);
+    });
   }
 
   private countWeight(weight: number): void {
@@ -83,16 +174,41 @@ export class Router {
     this.weightUsed += weight;
   }
 
-  private reply(res: ServerResponse, status: number, body: unknown): void {
+  private replyCanned(res: ServerResponse, r: CannedReply): void {
+    this.reply(res, r.status, r.body, r.headers ?? {});
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown, extra: Record<string, string>): void {
+    if (res.destroyed || res.headersSent) return;
     const text = JSON.stringify(body);
     res.writeHead(status, {
       'content-type': 'application/json;charset=UTF-8',
       'content-length': Buffer.byteLength(text),
       'x-mbx-used-weight': String(this.weightUsed),
       'x-mbx-used-weight-1m': String(this.weightUsed),
+      ...extra,
     });
     res.end(text);
   }
+}
+
+export const TIMEOUT_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Query parameters first; body parameters only for names the query string does not carry. */
+function mergeParams(query: URLSearchParams, rawBody: string): URLSearchParams {
+  const merged = new URLSearchParams(query);
+  if (rawBody === '') return merged;
+  for (const [k, v] of new URLSearchParams(rawBody)) if (!query.has(k)) merged.append(k, v);
+  return merged;
 }
 
 /** A required string parameter. */
@@ -100,6 +216,12 @@ export function required(params: URLSearchParams, name: string): string {
   const v = params.get(name);
   if (v === null || v === '') throw errors.mandatory(name);
   return v;
+}
+
+/** An optional string parameter ("" counts as absent). */
+export function optional(params: URLSearchParams, name: string): string | undefined {
+  const v = params.get(name);
+  return v === null || v === '' ? undefined : v;
 }
 
 /** An optional integer parameter (LONG/INT in Binance's docs). */

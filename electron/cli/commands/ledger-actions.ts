@@ -1,49 +1,64 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PaperSession } from '../../app/trading-session';
+import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import { LedgerError, ledgerOwnerPid, peekLedger } from '../../store/database';
-import { ledgerFileFor, parseMarket, UsageError, type parseCommandLine } from '../options';
+import { ledgerFileFor, parseMarket, type parseCommandLine } from '../options';
+import { liveVenue } from './live-venue';
 import { createOutput } from '../output';
 import { statusJson } from '../summary';
 
 type Values = ReturnType<typeof parseCommandLine>['values'];
 
 /**
- * Opens a stored paper ledger with the parameter sets saved in it, reconciles it, runs `action`,
+ * Opens a stored ledger (paper or live) with the parameter sets saved in it, reconciles it, runs `action`,
  * and closes it. When another process owns the ledger, `whenOwned` gets its pid instead.
  */
 async function withStoredLedger(
   values: Values,
-  action: (session: PaperSession) => Promise<void> | void,
+  action: (session: TradingSession) => Promise<void> | void,
   whenOwned: (pid: number, file: string) => Promise<number>,
 ): Promise<number> {
-  if (values.live)
-    throw new UsageError('live ledgers come with live trading; this version has paper ledgers only (use --paper)');
   const market = parseMarket(values.market, values);
   const file = ledgerFileFor(values, market);
   const meta = peekLedger(file);
   const out = createOutput(values['log-format'] === 'json' ? 'json' : 'pretty');
-  let session: PaperSession;
+  let session: TradingSession;
   try {
-    const probe = PaperSession.readSets(file, meta);
-    session = PaperSession.open({
-      sets: probe.sets,
-      quoteAsset: probe.quoteAsset,
-      market: meta.environment === 'replay' ? { kind: 'replay', dir: '' } : market,
-      dbFile: file,
-      balance: new Decimal(1),
-      feeRate: new Decimal(0.001),
-      slippageBps: 5,
-      onEvent: (e, t) => out.event(e, t),
-      offline: true,
-    });
+    const probe = TradingSession.readSets(file, meta);
+    if (meta.mode === 'live') {
+      // A live ledger: act on Binance itself, with that environment's key.
+      const { venue } = await liveVenue(
+        { ...values, env: meta.environment, 'confirm-live': true },
+        probe.sets,
+        probe.quoteAsset,
+        out,
+      );
+      session = TradingSession.open({
+        sets: probe.sets,
+        quoteAsset: probe.quoteAsset,
+        market: { kind: 'binance', restBaseUrl: venue.endpoints.restBaseUrl, wsBaseUrl: venue.endpoints.streamBaseUrl },
+        dbFile: file,
+        venue,
+        onEvent: (e, t) => out.event(e, t),
+      });
+    } else {
+      session = TradingSession.open({
+        sets: probe.sets,
+        quoteAsset: probe.quoteAsset,
+        market: meta.environment === 'replay' ? { kind: 'replay', dir: '' } : market,
+        dbFile: file,
+        venue: { kind: 'paper', balance: new Decimal(1), feeRate: new Decimal(0.001), slippageBps: 5 },
+        onEvent: (e, t) => out.event(e, t),
+        offline: true,
+      });
+    }
   } catch (e) {
     const pid = e instanceof LedgerError ? ledgerOwnerPid(file) : undefined;
     if (pid !== undefined) return whenOwned(pid, file);
     throw e;
   }
   try {
-    const report = await session.engine.start();
+    const report = await session.connect();
     for (const line of report) out.info(`🔁 ${line}`);
     await action(session);
     out.info(statusJson(session.engine.getAllocationStatus()));

@@ -1,9 +1,10 @@
 import { loadParameterFile } from '../../app/parameter-file';
-import { PaperSession } from '../../app/trading-session';
+import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import type { FeedHealth } from '../../core/ports/market-feed';
 import { describeHealth } from '../health';
-import { HELP, tradeOptions, UsageError, type parseCommandLine } from '../options';
+import { HELP, tradeOptions, type parseCommandLine } from '../options';
+import { liveVenue } from './live-venue';
 import { createOutput } from '../output';
 import { statusJson, summarize, summaryLines } from '../summary';
 
@@ -16,11 +17,6 @@ export async function tradeCommand(values: Values): Promise<number> {
     return 0;
   }
   const opts = tradeOptions(values);
-  if (!opts.paper || values.live) {
-    throw new UsageError(
-      'live trading is not available in this version yet. Run paper trading with --paper (same engine, simulated fills on real prices); live trading on Binance comes with the exchange adapter and keychain support.',
-    );
-  }
   // Validate everything before anything is opened or written.
   const { sets, quoteAsset } = loadParameterFile(opts.parameterSets);
   const out = createOutput(opts.logFormat, opts.quiet);
@@ -28,18 +24,26 @@ export async function tradeCommand(values: Values): Promise<number> {
     const line = describeHealth(h);
     if (line) out.info(line);
   };
-  const session = PaperSession.open({
+  const live = opts.paper ? undefined : await liveVenue(values, sets, quoteAsset, out);
+  const session = TradingSession.open({
     sets,
     quoteAsset,
-    market: opts.market,
-    dbFile: opts.db,
+    market: live
+      ? {
+          kind: 'binance',
+          restBaseUrl: live.venue.endpoints.restBaseUrl,
+          wsBaseUrl: live.venue.endpoints.streamBaseUrl,
+        }
+      : opts.market,
+    dbFile: live ? live.dbFile : opts.db,
     fresh: opts.fresh,
-    balance: opts.balance,
-    feeRate: opts.feeRate,
-    slippageBps: opts.slippageBps,
+    venue: live
+      ? live.venue
+      : { kind: 'paper', balance: opts.balance, feeRate: opts.feeRate, slippageBps: opts.slippageBps },
     onEvent: (e, t) => out.event(e, t),
     onHealth,
   });
+  const dbFile = session.db.file;
 
   const abort = new AbortController();
   let firstInterrupt = 0;
@@ -65,14 +69,16 @@ export async function tradeCommand(values: Values): Promise<number> {
   process.on('SIGTERM', onInterrupt);
   process.on('SIGUSR2', onEmergency);
   try {
+    if (!live) {
+      out.info(
+        `Tranche paper trading on ${opts.market.kind === 'replay' ? `replay of ${opts.market.dir}` : 'live Binance market data'} - ${sets
+          .filter((s) => s.enabled)
+          .map((s) => `${s.symbol} ${s.allocationPercent}%`)
+          .join(', ')}`,
+      );
+    }
     out.info(
-      `Tranche paper trading on ${opts.market.kind === 'replay' ? `replay of ${opts.market.dir}` : 'live Binance market data'} - ${sets
-        .filter((s) => s.enabled)
-        .map((s) => `${s.symbol} ${s.allocationPercent}%`)
-        .join(', ')}`,
-    );
-    out.info(
-      `Ledger: ${opts.db} (pid ${process.pid}; emergency stop: npm run emergencyStop -- --paper --db=${opts.db})`,
+      `Ledger: ${dbFile} (pid ${process.pid}; emergency stop: npm run emergencyStop -- ${live ? `--env=${live.venue.endpoints.name}` : '--paper'} --db=${dbFile})`,
     );
     const report = await session.start(abort.signal);
     for (const line of report) out.info(`🔁 ${line}`);

@@ -1,0 +1,155 @@
+import { MainClient } from 'binance';
+import type { ApiCredentials } from '../../core/ports/secret-store';
+
+/** The REST bases whose API keys Tranche knows; other environments name theirs (--binance-rest-url). */
+export const KNOWN_REST_BASES: Readonly<Record<string, string>> = {
+  live: 'https://api.binance.com',
+  testnet: 'https://testnet.binance.vision',
+};
+
+/** The REST base to check an environment's key against: the override, else live/testnet's own, else none. */
+export function restBaseFor(environment: string, override?: string): string | undefined {
+  const base = override ?? KNOWN_REST_BASES[environment];
+  return base?.replace(/\/+$/, '');
+}
+
+export const PERMISSIONS_PATH = '/sapi/v1/account/apiRestrictions';
+
+/** What Binance says the key may do (GET /sapi/v1/account/apiRestrictions), the fields Tranche reads. */
+export interface KeyPermissions {
+  enableReading: boolean;
+  enableSpotAndMarginTrading: boolean;
+  enableWithdrawals: boolean;
+  ipRestrict: boolean;
+}
+
+export type PermissionCheck =
+  { checked: true; permissions: KeyPermissions } | { checked: false; /** why not, without the key */ reason: string };
+
+/** The parts of an axios error we read (the client runs with parseExceptions off). Never logged whole: it holds the key header. */
+interface HttpFailure {
+  code?: string;
+  message?: string;
+  status?: number;
+  data?: unknown;
+  response?: { status?: number; data?: unknown };
+}
+
+function redact(text: string, creds: ApiCredentials): string {
+  let out = text;
+  for (const s of [creds.apiKey, creds.apiSecret]) if (s) out = out.split(s).join('[redacted]');
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+function failureReason(e: unknown, base: string, timeoutMs: number): string {
+  const f = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as HttpFailure;
+  // An axios error carries the answer in .response; a non-200 success is thrown as the answer itself.
+  const answer = f.response ?? (typeof f.status === 'number' ? { status: f.status, data: f.data } : undefined);
+  const status = answer?.status;
+  if (status !== undefined) {
+    const data = answer?.data as { code?: unknown; msg?: unknown } | undefined;
+    const code = typeof data?.code === 'number' ? data.code : undefined;
+    const msg = typeof data?.msg === 'string' ? data.msg : '';
+    if (code === -2014 || code === -2015 || code === -1022) {
+      return `Binance refused the key (${code} ${msg}): check that it was copied whole, and that this machine's IP is on the key's whitelist`;
+    }
+    if (code === -1021) return `this computer's clock is out of step with Binance's (${code} ${msg})`;
+    if (code !== undefined) return `${base} answered ${code} ${msg} (HTTP ${status})`;
+    if (status === 404)
+      return `${base} does not offer GET ${PERMISSIONS_PATH} (HTTP 404; Binance's testnet has no /sapi endpoints)`;
+    return `${base} answered HTTP ${status}`;
+  }
+  if (f.code === 'ECONNABORTED' || f.code === 'ETIMEDOUT' || /timeout/i.test(f.message ?? '')) {
+    return `${base} did not answer within ${Math.round(timeoutMs / 1000)} s`;
+  }
+  return `${base} could not be reached (${f.code ?? f.message ?? 'unknown error'})`;
+}
+
+function parsePermissions(body: unknown): KeyPermissions | undefined {
+  const b = body as Record<string, unknown> | null;
+  if (typeof b !== 'object' || b === null) return undefined;
+  const flags = ['enableReading', 'enableSpotAndMarginTrading', 'enableWithdrawals', 'ipRestrict'] as const;
+  // Withdrawals must be stated; a missing flag is read as false for the others (Binance always sends them).
+  if (typeof b.enableWithdrawals !== 'boolean') return undefined;
+  const out = {} as KeyPermissions;
+  for (const f of flags) out[f] = b[f] === true;
+  return out;
+}
+
+/**
+ * Asks Binance what the key may do: GET /sapi/v1/account/apiRestrictions (signed) through the
+ * `binance` MainClient (getApiKeyPermissions) at `restBaseUrl`. Never throws: when the check cannot
+ * be made (unreachable, no such endpoint as on the testnet, key refused) it says why, without the key.
+ */
+export async function checkApiKeyPermissions(
+  creds: ApiCredentials,
+  opts: { restBaseUrl: string; timeoutMs?: number },
+): Promise<PermissionCheck> {
+  const base = opts.restBaseUrl.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  try {
+    const client = new MainClient(
+      {
+        api_key: creds.apiKey,
+        api_secret: creds.apiSecret,
+        baseUrl: base,
+        beautifyResponses: false,
+        disableTimeSync: true,
+        parseExceptions: false,
+      },
+      { timeout: timeoutMs },
+    );
+    const body: unknown = await client.getApiKeyPermissions();
+    const permissions = parsePermissions(body);
+    if (!permissions) return { checked: false, reason: `${base} gave an answer without the permission flags` };
+    return { checked: true, permissions };
+  } catch (e) {
+    return { checked: false, reason: redact(failureReason(e, base, timeoutMs), creds) };
+  }
+}
+
+export interface PermissionVerdict {
+  /** Set when the key must not be stored: why. */
+  refuse?: string;
+  /** Things the user must know (the key is stored nonetheless). */
+  warnings: string[];
+  /** Advice. */
+  notes: string[];
+}
+
+/** What a permission check means for storing the key. */
+export function judgePermissions(check: PermissionCheck, opts: { allowWithdrawals: boolean }): PermissionVerdict {
+  if (!check.checked) {
+    return {
+      warnings: [
+        `the key's permissions were not checked: ${check.reason}. Make sure on Binance (API Management) that it cannot withdraw and that spot trading is enabled.`,
+      ],
+      notes: [],
+    };
+  }
+  const p = check.permissions;
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  if (p.enableWithdrawals) {
+    if (!opts.allowWithdrawals) {
+      return {
+        refuse:
+          "this API key can withdraw funds (enableWithdrawals is on). Tranche never withdraws: on Binance (API Management) untick 'Enable Withdrawals' for this key, or create a key without it",
+        warnings,
+        notes,
+      };
+    }
+    warnings.push(
+      'this API key can withdraw funds (enableWithdrawals is on): stored because you allowed it. Tranche never withdraws, but anyone who obtains the key could.',
+    );
+  }
+  if (!p.enableSpotAndMarginTrading) {
+    warnings.push(
+      "spot trading is not enabled on this key (enableSpotAndMarginTrading is off): Tranche can read the account but cannot place orders. Tick 'Enable Spot & Margin Trading' on Binance (API Management).",
+    );
+  }
+  if (!p.enableReading) warnings.push('this key cannot read the account (enableReading is off): Tranche needs it.');
+  if (!p.ipRestrict)
+    notes.push("the key is not restricted to trusted IPs: Binance recommends adding this machine's IP.");
+  return { warnings, notes };
+}

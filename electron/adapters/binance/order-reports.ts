@@ -1,0 +1,134 @@
+import { Decimal, ZERO } from '../../core/money/decimal';
+import type {
+  Fill,
+  OcoListStatus,
+  OcoReport,
+  OrderReport,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+} from '../../core/ports/exchange';
+
+/** Binance JSON as it arrives (raw: numbers are decimal strings). */
+type Json = Record<string, unknown>;
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+function dec(v: unknown): Decimal {
+  const s = str(v);
+  return s === '' ? ZERO : new Decimal(s);
+}
+
+function optDec(v: unknown): Decimal | undefined {
+  const s = str(v);
+  if (s === '') return undefined;
+  const d = new Decimal(s);
+  return d.isZero() ? undefined : d;
+}
+
+export function fillsOf(raw: unknown): Fill[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((f: Json) => ({
+    price: dec(f.price),
+    qty: dec(f.qty),
+    commission: dec(f.commission),
+    commissionAsset: str(f.commissionAsset),
+    tradeId: str(f.tradeId ?? f.id),
+  }));
+}
+
+/** GET/POST api/v3/order (and orderReports[] of an order list) to an OrderReport. */
+export function orderReportOf(o: Json, fills: Fill[] = fillsOf(o.fills), listClientOrderId?: string): OrderReport {
+  const list =
+    listClientOrderId ??
+    (o.orderListId !== undefined && Number(o.orderListId) !== -1 ? str(o.listClientOrderId) || undefined : undefined);
+  const price = optDec(o.price);
+  const stopPrice = optDec(o.stopPrice);
+  return {
+    symbol: str(o.symbol),
+    clientOrderId: str(o.clientOrderId),
+    orderId: str(o.orderId),
+    side: str(o.side) as OrderSide,
+    type: str(o.type) as OrderType,
+    status: str(o.status) as OrderStatus,
+    origQty: dec(o.origQty),
+    executedQty: dec(o.executedQty),
+    cumQuote: dec(o.cummulativeQuoteQty),
+    ...(price ? { price } : {}),
+    ...(stopPrice ? { stopPrice } : {}),
+    fills,
+    ...(list ? { listClientOrderId: list } : {}),
+    time: Number(o.updateTime ?? o.transactTime ?? o.time ?? Date.now()),
+  };
+}
+
+/** myTrades rows of one order to fills. */
+export function fillsFromTrades(trades: unknown): Fill[] {
+  if (!Array.isArray(trades)) return [];
+  return trades.map((t: Json) => ({
+    price: dec(t.price),
+    qty: dec(t.qty),
+    commission: dec(t.commission),
+    commissionAsset: str(t.commissionAsset),
+    tradeId: str(t.id),
+  }));
+}
+
+export function listStatusOf(l: Json): OcoListStatus {
+  const s = str(l.listOrderStatus);
+  return s === 'ALL_DONE' || s === 'REJECT' ? s : 'EXECUTING';
+}
+
+/** An OCO from its list status and its two legs' reports. */
+export function ocoReportOf(list: Json, legs: OrderReport[]): OcoReport {
+  const takeProfit = legs.find((l) => l.type === 'LIMIT_MAKER');
+  const stopLoss = legs.find((l) => l.type === 'STOP_LOSS_LIMIT');
+  if (!takeProfit || !stopLoss)
+    throw new Error(`order list ${str(list.listClientOrderId)} does not have a LIMIT_MAKER and a STOP_LOSS_LIMIT leg`);
+  const listClientOrderId = str(list.listClientOrderId);
+  return {
+    symbol: str(list.symbol) || takeProfit.symbol,
+    listClientOrderId,
+    orderListId: str(list.orderListId),
+    status: listStatusOf(list),
+    takeProfit: { ...takeProfit, listClientOrderId },
+    stopLoss: { ...stopLoss, listClientOrderId },
+  };
+}
+
+/** The order an executionReport describes (fills: this event's trade only, if it is one). */
+export function orderReportFromExecution(e: Json): {
+  report: OrderReport;
+  trade: Fill | undefined;
+  expiryReason: string;
+} {
+  const trade =
+    str(e.x) === 'TRADE'
+      ? { price: dec(e.L), qty: dec(e.l), commission: dec(e.n), commissionAsset: str(e.N), tradeId: str(e.t) }
+      : undefined;
+  const price = optDec(e.p);
+  const stopPrice = optDec(e.P);
+  const listId = Number(e.g ?? -1);
+  return {
+    report: {
+      symbol: str(e.s),
+      clientOrderId: str(e.X) === 'CANCELED' && str(e.C) ? str(e.C) : str(e.c),
+      orderId: str(e.i),
+      side: str(e.S) as OrderSide,
+      type: str(e.o) as OrderType,
+      status: str(e.X) as OrderStatus,
+      origQty: dec(e.q),
+      executedQty: dec(e.z),
+      cumQuote: dec(e.Z),
+      ...(price ? { price } : {}),
+      ...(stopPrice ? { stopPrice } : {}),
+      fills: [],
+      time: Number(e.T ?? e.E ?? Date.now()),
+      ...(listId !== -1 ? { listOrderId: String(listId) } : {}),
+    } as OrderReport,
+    trade,
+    expiryReason: str(e.eR),
+  };
+}

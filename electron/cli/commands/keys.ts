@@ -1,0 +1,267 @@
+import { maskKey } from '../../../shared/secrets/mask-key';
+import {
+  checkApiKeyPermissions,
+  judgePermissions,
+  restBaseFor,
+  type PermissionCheck,
+} from '../../adapters/binance/api-key-permissions';
+import { EnvSecretStore } from '../../adapters/secrets/env-secret-store';
+import { KeychainUnavailableError, KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
+import { credentialsProblem, isEnvironmentName, type ApiCredentials } from '../../core/ports/secret-store';
+import { UsageError, type parseCommandLine } from '../options';
+
+type Values = ReturnType<typeof parseCommandLine>['values'];
+
+export const KEYS_HELP = `Binance API keys in the OS keychain (service Tranche, one entry per environment).
+
+  npm run keys -- list                         environments with a key (the key masked: last 4 only)
+  npm run keys -- set --env=testnet            asks for the API key and the secret (echo off)
+  printf '%s\\n%s\\n' KEY SECRET | npm run keys -- set --env=testnet --secret-stdin
+  npm run keys -- delete --env=testnet
+
+  --env=live|testnet|NAME   the environment (NAME: lower-case letters, digits and dashes)
+  --secret-stdin            read two lines "key\\nsecret" from stdin (for scripts; never pass a secret as an argument)
+  --allow-withdrawals       store a key even though Binance says it can withdraw funds
+  --binance-rest-url=URL    where to check the key's permissions (custom environments; live and testnet know theirs)
+
+Before storing, Tranche asks Binance what the key may do (GET /sapi/v1/account/apiRestrictions):
+a key that can withdraw is refused, a key that cannot trade spot is stored with a warning. If the
+check cannot be made (offline, the testnet has no such endpoint) the key is stored with a warning.
+Headless servers without a keychain set BINANCE_API_KEY and BINANCE_API_SECRET instead; when both
+are set they take precedence over the keychain.
+`;
+
+const MAX_STDIN_BYTES = 64 * 1024;
+
+type Io = {
+  out: (line: string) => void;
+  warn: (line: string) => void;
+  fail: (line: string) => void;
+};
+
+const io: Io = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  warn: (l) => process.stderr.write(`⚠️  ${l}\n`),
+  fail: (l) => process.stderr.write(`✖ ${l}\n`),
+};
+
+/** `keys list | set | delete`: API keys in the OS keychain. */
+export async function keysCommand(args: string[], values: Values): Promise<number> {
+  const [sub = 'help', ...rest] = args;
+  if (values.help || sub === 'help') {
+    process.stdout.write(KEYS_HELP);
+    return 0;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument(s) after keys ${sub}: ${rest.join(' ')}`);
+  const keychain = new KeytarSecretStore();
+  const env = new EnvSecretStore();
+  try {
+    switch (sub) {
+      case 'list':
+        return await listKeys(keychain, env);
+      case 'set':
+        return await setKey(keychain, env, values);
+      case 'delete':
+        return await deleteKey(keychain, environmentOption(values, 'delete'));
+      default:
+        throw new UsageError(
+          `unknown keys command "${sub}"; use keys list, keys set --env=NAME or keys delete --env=NAME`,
+        );
+    }
+  } catch (e) {
+    if (e instanceof KeychainUnavailableError) {
+      io.fail(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function environmentOption(values: Values, sub: string): string {
+  const name = values.env;
+  if (!name) throw new UsageError(`keys ${sub} needs --env=live, --env=testnet or --env=NAME`);
+  if (!isEnvironmentName(name)) {
+    throw new UsageError(
+      `--env=${name} is not valid: use live, testnet, or a name of lower-case letters, digits and dashes (at most 32)`,
+    );
+  }
+  return name;
+}
+
+async function listKeys(keychain: KeytarSecretStore, env: EnvSecretStore): Promise<number> {
+  const fromEnv = envKeyLine(env);
+  if (fromEnv) io.out(fromEnv);
+  const names = await keychain.environments();
+  if (names.length === 0) {
+    io.out(
+      `No API keys in the OS keychain (service ${keychain.service}). Store one with: npm run keys -- set --env=testnet`,
+    );
+    return 0;
+  }
+  io.out(`API keys in the OS keychain (service ${keychain.service}):`);
+  const width = Math.max(...names.map((n) => n.length));
+  for (const name of names) {
+    let shown: string;
+    try {
+      const creds = await keychain.get(name);
+      shown = creds ? maskKey(creds.apiKey) : '(gone)';
+    } catch (e) {
+      if (e instanceof KeychainUnavailableError) throw e;
+      shown = '(not a Tranche key pair: store it again with keys set)';
+    }
+    io.out(`  ${name.padEnd(width)}  ${shown}`);
+  }
+  return 0;
+}
+
+/** A line about BINANCE_API_KEY / BINANCE_API_SECRET when they are set (they win over the keychain). */
+function envKeyLine(env: EnvSecretStore): string | undefined {
+  if (env.isHalfSet()) return `Only one of BINANCE_API_KEY / BINANCE_API_SECRET is set: set both, or neither.`;
+  if (!env.isSet()) return undefined;
+  const key = process.env.BINANCE_API_KEY ?? '';
+  return `BINANCE_API_KEY / BINANCE_API_SECRET are set (${maskKey(key)}): they are used for every environment, ahead of the keychain.`;
+}
+
+async function setKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: Values): Promise<number> {
+  const environment = environmentOption(values, 'set');
+  // Fail on a missing keychain before anyone types a secret.
+  await keychain.probe();
+  const creds = values['secret-stdin'] ? await readPipedCredentials() : await promptCredentials();
+  const problem = credentialsProblem(creds);
+  if (problem) {
+    io.fail(`not stored: ${problem}`);
+    return 2;
+  }
+
+  const base = restBaseFor(environment, values['binance-rest-url']);
+  let check: PermissionCheck;
+  if (base) {
+    io.out(`Checking the key's permissions at ${base} ...`);
+    check = await checkApiKeyPermissions(creds, { restBaseUrl: base });
+  } else {
+    check = {
+      checked: false,
+      reason: `${environment} is a custom environment and no --binance-rest-url was given to check it at`,
+    };
+  }
+  const verdict = judgePermissions(check, { allowWithdrawals: values['allow-withdrawals'] === true });
+  if (verdict.refuse) {
+    io.fail(`not stored: ${verdict.refuse}. To store it anyway, pass --allow-withdrawals. Nothing was stored.`);
+    return 2;
+  }
+  if (check.checked) {
+    const p = check.permissions;
+    io.out(
+      `Permissions: reading ${onOff(p.enableReading)}, spot trading ${onOff(p.enableSpotAndMarginTrading)}, withdrawals ${onOff(p.enableWithdrawals)}, IP restricted ${onOff(p.ipRestrict)}`,
+    );
+  }
+
+  const previous = await keychain.get(environment).catch((e: unknown) => {
+    if (e instanceof KeychainUnavailableError) throw e;
+    return undefined; // an unreadable entry is simply replaced
+  });
+  await keychain.set(environment, creds);
+  for (const w of verdict.warnings) io.warn(w);
+  for (const n of verdict.notes) io.out(`Note: ${n}`);
+  io.out(
+    `✔ Stored API key ${maskKey(creds.apiKey)} for ${environment} in the OS keychain (${keychain.service}/${environment})` +
+      (previous ? `, replacing ${maskKey(previous.apiKey)}.` : '.'),
+  );
+  if (env.isSet()) {
+    io.warn(
+      'BINANCE_API_KEY / BINANCE_API_SECRET are set in this environment: while they are, they are used instead of the keychain.',
+    );
+  }
+  return 0;
+}
+
+async function deleteKey(keychain: KeytarSecretStore, environment: string): Promise<number> {
+  const deleted = await keychain.delete(environment);
+  if (!deleted) {
+    io.fail(`no API key stored for ${environment} in the OS keychain (${keychain.service}): nothing deleted`);
+    return 1;
+  }
+  io.out(`✔ Deleted the API key for ${environment} from the OS keychain (${keychain.service}/${environment}).`);
+  return 0;
+}
+
+const onOff = (b: boolean) => (b ? 'on' : 'off');
+
+/** --secret-stdin: two non-empty lines, the key then the secret, from a pipe (never from a terminal, where they would echo). */
+async function readPipedCredentials(): Promise<ApiCredentials> {
+  if (process.stdin.isTTY) {
+    throw new UsageError(
+      '--secret-stdin reads from a pipe (printf "%s\\n%s\\n" KEY SECRET | ...); at a terminal leave it out to be asked with echo off',
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > MAX_STDIN_BYTES) throw new UsageError('--secret-stdin: more input than an API key and a secret');
+    chunks.push(b);
+  }
+  const lines = Buffer.concat(chunks)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (lines.length !== 2) {
+    throw new UsageError(
+      `--secret-stdin expects exactly two non-empty lines, the API key then the secret; got ${lines.length}`,
+    );
+  }
+  return { apiKey: lines[0]!, apiSecret: lines[1]! };
+}
+
+async function promptCredentials(): Promise<ApiCredentials> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'stdin is not a terminal, so the key cannot be asked for: pipe the key and the secret as two lines and pass --secret-stdin',
+    );
+  }
+  const apiKey = (await promptHidden('Binance API key (input hidden): ')).trim();
+  process.stderr.write(`  API key ${maskKey(apiKey)}\n`);
+  const apiSecret = (await promptHidden('Binance API secret (input hidden): ')).trim();
+  return { apiKey, apiSecret };
+}
+
+class PromptCancelled extends UsageError {
+  constructor() {
+    super('cancelled: nothing was stored');
+  }
+}
+
+/** Reads one line from the terminal with echo off (raw mode): Enter ends, Backspace and Ctrl+U edit, Ctrl+C cancels. */
+function promptHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(question);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (err?: Error) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      // Bracketed paste markers and other escape sequences are not part of the key.
+      const text = String(chunk).replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ''); // eslint-disable-line no-control-regex
+      for (const ch of text) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new PromptCancelled());
+        if (ch === '\u0004') return value ? finish() : finish(new PromptCancelled());
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (ch === '\u0015') value = '';
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    input.setRawMode(true);
+    input.setEncoding('utf8');
+    input.on('data', onData);
+    input.resume();
+  });
+}

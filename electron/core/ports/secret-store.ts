@@ -1,0 +1,56 @@
+/** A Binance API key pair (HMAC). Never logged, never stored in the ledger, never put in an error message. */
+export interface ApiCredentials {
+  apiKey: string;
+  apiSecret: string;
+}
+
+/**
+ * Where API keys are kept, one pair per environment ('live', 'testnet', or a custom name such as
+ * 'local'). The OS keychain (keytar) on desktops; BINANCE_API_KEY / BINANCE_API_SECRET (read-only)
+ * on headless servers.
+ */
+export interface SecretStore {
+  /** Where the keys are, in words for messages ("OS keychain", "environment variables ..."). */
+  readonly name: string;
+  /** The pair stored for this environment, or undefined when there is none. */
+  get(environment: string): Promise<ApiCredentials | undefined>;
+  /** Stores (or replaces) the pair for this environment. */
+  set(environment: string, creds: ApiCredentials): Promise<void>;
+  /** Removes the pair; false when there was none. */
+  delete(environment: string): Promise<boolean>;
+  /** The environments that have a pair, sorted. */
+  environments(): Promise<string[]>;
+}
+
+/**
+ * Environment names: lower-case letters, digits and dashes, starting with a letter or digit, at most
+ * 32 characters (they also name the ledger file live-<environment>.sqlite).
+ */
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+export function isEnvironmentName(name: string): boolean {
+  return ENVIRONMENT_NAME.test(name);
+}
+
+/** Throws (without echoing anything secret) when `name` is not a valid environment name. */
+export function assertEnvironmentName(name: string): void {
+  if (!isEnvironmentName(name)) {
+    throw new Error(
+      `environment ${JSON.stringify(name)} is not valid: use live, testnet, or a name of lower-case letters, digits and dashes (at most 32)`,
+    );
+  }
+}
+
+/**
+ * What is wrong with a key pair, or undefined when it looks like one: both parts present, printable
+ * ASCII without spaces, 8 to 512 characters. The answer names the part, never its value.
+ */
+export function credentialsProblem(creds: ApiCredentials): string | undefined {
+  const check = (label: string, v: string): string | undefined => {
+    if (v.length === 0) return `the ${label} is empty`;
+    if (!/^[\x21-\x7e]+$/.test(v)) return `the ${label} contains spaces or characters that are not printable ASCII`;
+    if (v.length < 8 || v.length > 512) return `the ${label} is ${v.length} characters long (expected 8 to 512)`;
+    return undefined;
+  };
+  return check('API key', creds.apiKey) ?? check('API secret', creds.apiSecret);
+}
