@@ -29,19 +29,35 @@ export function replaySink(
   cursor: number | undefined,
   stats: RunStats,
   onHealth?: (h: FeedHealth) => void,
+  cursorSymbol?: string,
 ): FeedSink {
+  const ledger = engine.ledger;
+  // Resuming: candles up to the cursor's candle (in merge order) were traded before.
+  let resuming = cursor !== undefined;
+  const done = (c: Candle): boolean => {
+    if (c.closeTime < cursor!) return true;
+    if (c.closeTime > cursor!) return false;
+    if (cursorSymbol === undefined) return true; // older ledgers: all candles at the cursor time
+    if (c.symbol === cursorSymbol) {
+      resuming = false; // the next candle at this time is new
+      return true;
+    }
+    return resuming;
+  };
   return {
     onCandle: (c: Candle) => {
-      if (cursor !== undefined && c.closeTime <= cursor) {
+      if (resuming && done(c)) {
         stats.warmupCandles++;
         engine.warm(c);
         exchange.setPrice(c.symbol, c.close, c.closeTime);
         return;
       }
+      resuming = false;
       stats.candles++;
       if (stats.firstTime === undefined) stats.firstTime = c.openTime;
       stats.lastTime = c.closeTime;
       clock.set(c.closeTime);
+      ledger.candleSymbol = c.symbol;
       exchange.onCandle(c);
       return engine.onCandle(c);
     },
@@ -57,7 +73,7 @@ export function replaySink(
 export function realtimeSink(
   engine: TradingEngine,
   stats: RunStats,
-  onTrade?: (symbol: string, price: number, time: number) => void,
+  paper?: PaperExchange,
   onHealth?: (h: FeedHealth) => void,
 ): FeedSink {
   return {
@@ -65,10 +81,13 @@ export function realtimeSink(
       stats.candles++;
       if (stats.firstTime === undefined) stats.firstTime = c.openTime;
       stats.lastTime = c.closeTime;
+      // Candles matter to paper fills too: one backfilled after a disconnect holds the trades we
+      // missed. The paper exchange only matches a candle against orders placed before it opened.
+      paper?.onCandle(c);
       return engine.onCandle(c);
     },
     onTrade: (symbol: string, price: number, time: number) => {
-      onTrade?.(symbol, price, time);
+      paper?.onTrade(symbol, price, time);
       engine.onPrice(symbol, price);
     },
     ...(onHealth ? { onHealth } : {}),

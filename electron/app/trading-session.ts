@@ -9,7 +9,13 @@ import type { Decimal } from '../core/money/decimal';
 import { ManualClock, systemClock, type Clock } from '../core/ports/clock';
 import type { Exchange } from '../core/ports/exchange';
 import type { FeedHealth, FeedSink, MarketFeed } from '../core/ports/market-feed';
-import { LedgerError, openLedgerDatabase, type LedgerDatabase, type LedgerIdentity } from '../store/database';
+import {
+  LedgerError,
+  ledgerOwnerPid,
+  openLedgerDatabase,
+  type LedgerDatabase,
+  type LedgerIdentity,
+} from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 import { SqlitePaperStore } from '../store/sqlite-paper-store';
 import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
@@ -75,6 +81,13 @@ export class TradingSession {
     if (config.fresh) {
       if (!replay)
         throw new Error('--fresh starts a replay ledger over; it is refused for ledgers that trade on live prices');
+      // Never delete a ledger another process is trading on.
+      const owner = ledgerOwnerPid(config.dbFile);
+      if (owner !== undefined) {
+        throw new LedgerError(
+          `ledger ${config.dbFile} is in use by another Tranche process (pid ${owner}); stop it before starting over with --fresh`,
+        );
+      }
       for (const suffix of ['', '-wal', '-shm']) rmSync(config.dbFile + suffix, { force: true });
     }
     // A replay's exchange is simulated and can be re-run: its ledger needs to survive kill -9, not a
@@ -153,26 +166,22 @@ export class TradingSession {
    * reconciliation report. No entry happens before this resolves.
    */
   async start(signal: AbortSignal): Promise<string[]> {
-    const report = await this.connect();
+    // Recent candles first: the paper exchange needs today's prices before reconciliation may sell.
+    const history = [];
     if (!this.replay) {
-      for (const set of this.engine.sets) {
-        let history;
+      for (const set of this.config.sets.filter((s) => s.enabled)) {
         try {
-          history = await this.feed.warmup(
-            { symbol: set.symbol, interval: set.interval },
-            set.lookback + set.movingAverages + 1,
-            signal,
-          );
+          const count = set.lookback + set.movingAverages + 1;
+          history.push(await this.feed.warmup({ symbol: set.symbol, interval: set.interval }, count, signal));
         } catch (e) {
           if (signal.aborted) break; // Ctrl+C while Binance was unreachable
           throw e;
         }
-        for (const c of history) {
-          this.engine.warm(c);
-          this.paper?.setPrice(c.symbol, c.close, c.closeTime);
-        }
       }
+      for (const c of history.flat()) this.paper?.setPrice(c.symbol, c.close, c.closeTime);
     }
+    const report = await this.connect();
+    for (const c of history.flat()) this.engine.warm(c);
     return report;
   }
 
@@ -193,12 +202,21 @@ export class TradingSession {
     const paper = this.paper;
     const sink: FeedSink =
       this.replay && paper
-        ? replaySink(this.engine, paper, this.clock as ManualClock, cursor, stats, onHealth)
-        : realtimeSink(this.engine, stats, paper ? (s, p, t) => paper.onTrade(s, p, t) : undefined, onHealth);
-    const subs = this.engine.sets.map((s) => ({ symbol: s.symbol, interval: s.interval }));
+        ? replaySink(
+            this.engine,
+            paper,
+            this.clock as ManualClock,
+            cursor,
+            stats,
+            onHealth,
+            this.engine.ledger.cursorSymbol,
+          )
+        : realtimeSink(this.engine, stats, paper, onHealth);
+    const subs = this.engine.subscriptions();
     await this.feed.run(subs, sink, signal);
     await this.engine.settle();
-    if (this.replay && stats.lastTime !== undefined) this.engine.ledger.setCursor(stats.lastTime);
+    if (this.replay && stats.lastTime !== undefined)
+      this.engine.ledger.setCursor(stats.lastTime, this.engine.ledger.candleSymbol);
     stats.elapsedMs = performance.now() - started;
     return stats;
   }

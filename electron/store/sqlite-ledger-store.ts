@@ -469,6 +469,7 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         openOrders: this.s.ordersLive.all().map(rowOrder),
         nextPositionId: (this.s.maxPositionId.get() ?? 0) + 1,
         cursor: cursor === undefined ? undefined : Number(cursor),
+        cursorSymbol: meta.get('cursor_symbol') || undefined,
         emergencyStop: meta.get('emergency_stop') === '1',
       };
     });
@@ -537,8 +538,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
     });
   }
 
-  setCursor(closeTime: number): void {
+  setCursor(closeTime: number, symbol?: string): void {
     this.s.metaPut.run('cursor', String(closeTime));
+    this.s.metaPut.run('cursor_symbol', symbol ?? '');
   }
 
   setEmergencyStop(on: boolean): void {

@@ -41,6 +41,7 @@ export class VolatileLedgerStore implements LedgerStore {
       openOrders: [],
       nextPositionId: 1,
       cursor: undefined,
+      cursorSymbol: undefined,
       emergencyStop: false,
     };
   }

@@ -131,7 +131,7 @@ describe('restart reconciliation on the paper exchange', () => {
     first.paper.onCandle({
       symbol: 'BTCUSDT',
       interval: '1m',
-      openTime: 0,
+      openTime: first.clock.now() + 1,
       closeTime: first.clock.now() + 60_000,
       open: 40000,
       high: 45000,

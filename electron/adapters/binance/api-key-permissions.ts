@@ -60,7 +60,7 @@ function failureReason(e: unknown, base: string, timeoutMs: number): string {
     return `${base} answered HTTP ${status}`;
   }
   if (f.code === 'ECONNABORTED' || f.code === 'ETIMEDOUT' || /timeout/i.test(f.message ?? '')) {
-    return `${base} did not answer within ${Math.round(timeoutMs / 1000)} s`;
+    return `${base} did not answer within ${timeoutMs / 1000} s`;
   }
   return `${base} could not be reached (${f.code ?? f.message ?? 'unknown error'})`;
 }

@@ -53,6 +53,8 @@ interface Resting {
   tpPrice: number;
   stopPrice: number;
   limitPrice: number;
+  /** When the OCO was placed: a candle that opened before then says nothing about it. */
+  since: number;
 }
 
 const FEE_DECIMALS = 8;
@@ -118,15 +120,17 @@ export class PaperExchange implements Exchange {
   /** A closed candle: match resting orders of its symbol, then remember its close as the last price. */
   onCandle(c: Candle): void {
     const book = this.book(c.symbol);
-    if (book.resting.length > 0) this.match(c.symbol, book, c.high, c.low, c.closeTime);
-    book.lastPrice = c.close;
-    book.lastTime = c.closeTime;
+    if (book.resting.length > 0) this.match(c.symbol, book, c.high, c.low, c.closeTime, c.openTime);
+    if (c.closeTime >= book.lastTime) {
+      book.lastPrice = c.close;
+      book.lastTime = c.closeTime;
+    }
   }
 
   /** A real-time trade. */
   onTrade(symbol: string, price: number, time: number): void {
     const book = this.book(symbol);
-    if (book.resting.length > 0) this.match(symbol, book, price, price, time);
+    if (book.resting.length > 0) this.match(symbol, book, price, price, time, time);
     book.lastPrice = price;
     book.lastTime = time;
   }
@@ -146,10 +150,14 @@ export class PaperExchange implements Exchange {
     });
   }
 
-  private match(symbol: string, book: Book, high: number, low: number, time: number): void {
+  private match(symbol: string, book: Book, high: number, low: number, time: number, from: number): void {
     for (let i = 0; i < book.resting.length;) {
       const r = book.resting[i]!;
       let done = false;
+      if (r.since > from) {
+        i++; // this price range includes trades from before the OCO existed
+        continue;
+      }
       if (!r.sl.triggered) {
         if (low <= r.stopPrice) {
           // Stop first: the take-profit leg expires, the stop's limit goes on the book.
@@ -501,6 +509,7 @@ function toResting(list: PaperOrderList, tp: PaperOrder, sl: PaperOrder): Restin
     tpPrice: tp.price!.toNumber(),
     stopPrice: sl.stopPrice!.toNumber(),
     limitPrice: sl.price!.toNumber(),
+    since: tp.time,
   };
 }
 

@@ -221,10 +221,17 @@ async function promptCredentials(): Promise<ApiCredentials> {
       'stdin is not a terminal, so the key cannot be asked for: pipe the key and the secret as two lines and pass --secret-stdin',
     );
   }
-  const apiKey = (await promptHidden('Binance API key (input hidden): ')).trim();
-  process.stderr.write(`  API key ${maskKey(apiKey)}\n`);
-  const apiSecret = (await promptHidden('Binance API secret (input hidden): ')).trim();
-  return { apiKey, apiSecret };
+  // One raw-mode (echo off) session for both answers: the terminal never echoes in between, even
+  // when both lines are pasted at once.
+  const reader = new HiddenLineReader(process.stdin);
+  try {
+    const apiKey = (await reader.ask('Binance API key (input hidden): ')).trim();
+    process.stderr.write(`  API key ${maskKey(apiKey)}\n`);
+    const apiSecret = (await reader.ask('Binance API secret (input hidden): ')).trim();
+    return { apiKey, apiSecret };
+  } finally {
+    reader.close();
+  }
 }
 
 class PromptCancelled extends UsageError {
@@ -233,35 +240,77 @@ class PromptCancelled extends UsageError {
   }
 }
 
-/** Reads one line from the terminal with echo off (raw mode): Enter ends, Backspace and Ctrl+U edit, Ctrl+C cancels. */
-function promptHidden(question: string): Promise<string> {
-  const input = process.stdin;
-  process.stderr.write(question);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (err?: Error) => {
-      input.off('data', onData);
-      input.setRawMode(false);
-      input.pause();
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: Buffer | string) => {
-      // Bracketed paste markers and other escape sequences are not part of the key.
-      const text = String(chunk).replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ''); // eslint-disable-line no-control-regex
-      for (const ch of text) {
-        if (ch === '\r' || ch === '\n') return finish();
-        if (ch === '\u0003') return finish(new PromptCancelled());
-        if (ch === '\u0004') return value ? finish() : finish(new PromptCancelled());
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else if (ch === '\u0015') value = '';
-        else if (ch >= ' ') value += ch;
-      }
-    };
+/**
+ * Lines typed at the terminal with echo off (raw mode, set before the first prompt and kept until
+ * close): Enter ends a line, Backspace and Ctrl+U edit, Ctrl+C and Ctrl+D on an empty line cancel.
+ * Lines typed ahead are kept for the next question.
+ */
+class HiddenLineReader {
+  private lines: string[] = [];
+  private current = '';
+  private cancelled = false;
+  private waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | undefined;
+  private readonly onData = (chunk: Buffer | string) => {
+    // Bracketed paste markers and other escape sequences are not part of the key.
+    const text = String(chunk).replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ''); // eslint-disable-line no-control-regex
+    for (const ch of text) {
+      if (ch === '\r' || ch === '\n') {
+        this.lines.push(this.current);
+        this.current = '';
+      } else if (ch === '\u0003' || (ch === '\u0004' && this.current === '')) {
+        this.cancelled = true;
+        break;
+      } else if (ch === '\u0004') {
+        this.lines.push(this.current);
+        this.current = '';
+      } else if (ch === '\u007f' || ch === '\b') this.current = this.current.slice(0, -1);
+      else if (ch === '\u0015') this.current = '';
+      else if (ch >= ' ') this.current += ch;
+    }
+    this.deliver();
+  };
+
+  constructor(private readonly input: NodeJS.ReadStream) {
     input.setRawMode(true);
     input.setEncoding('utf8');
-    input.on('data', onData);
+    input.on('data', this.onData);
+    input.on('end', this.onEnd);
     input.resume();
-  });
+  }
+
+  private readonly onEnd = () => {
+    this.cancelled = true;
+    this.deliver();
+  };
+
+  ask(question: string): Promise<string> {
+    process.stderr.write(question);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.deliver();
+    });
+  }
+
+  close(): void {
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    this.input.setRawMode(false);
+    this.input.pause();
+    this.lines = [];
+    this.current = '';
+  }
+
+  private deliver(): void {
+    const w = this.waiting;
+    if (!w) return;
+    if (this.cancelled) {
+      this.waiting = undefined;
+      process.stderr.write('\n');
+      w.reject(new PromptCancelled());
+    } else if (this.lines.length > 0) {
+      this.waiting = undefined;
+      process.stderr.write('\n');
+      w.resolve(this.lines.shift()!);
+    }
+  }
 }

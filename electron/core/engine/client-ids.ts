@@ -8,8 +8,9 @@ export function entryId(prefix: string, ledgerId: string, positionId: number): s
   return check(`${prefix}${ledgerId}-${positionId}b`);
 }
 
-export function exitId(prefix: string, ledgerId: string, positionId: number): string {
-  return check(`${prefix}${ledgerId}-${positionId}x`);
+/** The market sell of an exit; a second or third attempt (what a thin book left) gets its number. */
+export function exitId(prefix: string, ledgerId: string, positionId: number, attempt = 1): string {
+  return check(`${prefix}${ledgerId}-${positionId}x${attempt > 1 ? attempt : ''}`);
 }
 
 export function ocoIds(prefix: string, ledgerId: string, positionId: number, attempt: number) {

@@ -23,7 +23,7 @@ export class Reconciler {
     private readonly exchange: Exchange,
   ) {}
 
-  async run(): Promise<string[]> {
+  async run(opts: { quietWhenClean?: boolean } = {}): Promise<string[]> {
     const ledger = this.engine.ledger;
     for (const p of ledger.openPositions()) {
       try {
@@ -44,7 +44,8 @@ export class Reconciler {
         this.engine.tellReleased(r.symbol, amount, 'orphan');
       }
     }
-    if (this.lines.length === 0) this.lines.push('ledger and exchange agree: nothing to reconcile');
+    if (this.lines.length === 0 && !opts.quietWhenClean)
+      this.lines.push('ledger and exchange agree: nothing to reconcile');
     return this.lines;
   }
 

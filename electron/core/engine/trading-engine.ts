@@ -1,9 +1,10 @@
+import { intervalMs } from '../../../shared/market/intervals';
 import type { ParameterSet } from '../../../shared/params/schema';
 import type { AllocationStatus } from '../ledger/allocation-status';
 import { Ledger } from '../ledger/ledger';
 import type { ExitReason, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
-import type { SymbolRules } from '../money/symbol-rules';
+import { floorToStep, lotProblem, type SymbolRules } from '../money/symbol-rules';
 import type { Clock } from '../ports/clock';
 import { ExchangeError, type Exchange, type OrderReport } from '../ports/exchange';
 import type { Candle } from '../ports/market-feed';
@@ -37,6 +38,8 @@ interface Slot {
   /** An exit signal that came while busy; acted on when the operation ends. */
   exitWanted: boolean;
   lastPrice: number;
+  /** A candle that closed longer ago than this (ms) only warms the signal: no trading on stale data. */
+  staleMs: number;
 }
 
 const EXIT_REASON_BY_PURPOSE = { 'take-profit': 'take-profit', 'stop-loss': 'stop-loss' } as const;
@@ -60,6 +63,8 @@ export class TradingEngine {
   private started = false;
   private unsubscribe: (() => void) | undefined;
   private readonly inflight = new Set<Promise<void>>();
+  /** Work outside the per-symbol flows (reconciliation, emergency stop) during which balance events wait. */
+  private holds = 0;
 
   constructor(private readonly opts: EngineOptions) {
     this.exchange = opts.exchange;
@@ -79,6 +84,18 @@ export class TradingEngine {
 
   get sets(): ParameterSet[] {
     return [...this.slots.values()].map((s) => s.set);
+  }
+
+  /**
+   * What the market feed must deliver: every traded set, plus the symbols of open positions whose
+   * set is disabled or gone (their OCO still needs prices in paper, and their exit must be seen).
+   */
+  subscriptions(): Array<{ symbol: string; interval: ParameterSet['interval'] }> {
+    const subs = this.sets.map((s) => ({ symbol: s.symbol, interval: s.interval }));
+    for (const p of this.ledger.openPositions()) {
+      if (!subs.some((x) => x.symbol === p.symbol)) subs.push({ symbol: p.symbol, interval: p.params.interval });
+    }
+    return subs;
   }
 
   /** The symbol rules, signal and last price of a traded symbol (for reports). */
@@ -108,17 +125,33 @@ export class TradingEngine {
         busy: undefined,
         exitWanted: false,
         lastPrice: NaN,
+        staleMs: 2 * intervalMs(set.interval),
+      });
+    }
+    for (const p of this.ledger.openPositions()) {
+      if (this.slots.has(p.symbol)) continue;
+      await this.loadRules(p.symbol);
+      this.tell({
+        type: 'warning',
+        symbol: p.symbol,
+        message: `${p.symbol} holds a position but its parameter set is disabled or gone: it stays protected by its OCO and is followed until it closes, with no z-score reversal exit`,
       });
     }
     this.unsubscribe = this.exchange.subscribe({
       onOrderUpdate: (r) => this.onOrderUpdate(r),
       onBalance: (asset, total) => {
-        if (asset === this.opts.quoteAsset && this.inflight.size === 0) this.syncBalanceTo(total);
+        // Mid-flow, our own arithmetic and the exchange's figure may be one fill apart: only adopt
+        // the exchange's balance when nothing is in flight.
+        if (asset === this.opts.quoteAsset && this.inflight.size === 0 && this.holds === 0) this.syncBalanceTo(total);
       },
     });
-    await this.syncBalance(true);
-    const report = await new Reconciler(this, this.exchange).run();
-    await this.syncBalance(false);
+    const report = await this.hold(async () => {
+      // Reconcile first, then read the balance: booking a fill that happened while we were down
+      // must not be applied on top of a balance that already includes it.
+      const lines = await new Reconciler(this, this.exchange).run();
+      await this.syncBalance(true);
+      return lines;
+    });
     if (this.ledger.emergencyStopPending) {
       this.tell({ type: 'warning', message: 'an emergency stop was interrupted; finishing it now' });
       await this.emergencyStop();
@@ -143,6 +176,9 @@ export class TradingEngine {
     slot.lastPrice = c.close;
     const s = slot.signal.update(c.close);
     if (!this.started || !(s === s)) return; // NaN: still warming up
+    // A candle delivered late (backfilled after a disconnect) warms the signal but does not trade:
+    // its signal is about a market that has moved on.
+    if (c.closeTime + slot.staleMs < this.clock.now()) return;
     const set = slot.set;
     if (s >= set.zScoreThreshold) return this.onBuySignal(slot, s);
     if (s <= set.exitZScore) return this.onExitSignal(slot, s);
@@ -191,20 +227,44 @@ export class TradingEngine {
   async emergencyStop(): Promise<void> {
     this.halted = true;
     this.ledger.setEmergencyStop(true, this.clock.now());
-    await this.settle();
-    const positions = this.ledger.openPositions();
-    this.tell({ type: 'emergency-stop', phase: 'started', positions: positions.length });
-    for (const p of positions) {
-      const slot = this.slots.get(p.symbol);
-      const run = async () => {
-        if (p.status === 'opening') return; // nothing bought (reconciliation resolved it already)
-        await this.exitPosition(p, 'emergency');
-      };
-      await (slot ? this.track(slot, run()) : run());
+    await this.hold(async () => {
+      await this.settle();
+      const positions = this.ledger.openPositions();
+      this.tell({ type: 'emergency-stop', phase: 'started', positions: positions.length });
+      for (const p of positions) {
+        const slot = this.slots.get(p.symbol);
+        if (slot?.busy) await slot.busy.catch(() => undefined);
+        const current = this.ledger.position(p.symbol);
+        if (!current || current.id !== p.id) continue;
+        try {
+          if (current.status === 'opening') {
+            // The buy's outcome was unknown: find it; a fill is sold at once (afterEntry sees the stop).
+            const report = await this.lookUp(current.symbol, current.entryClientOrderId);
+            if (report) await this.afterEntry(current, report);
+          } else {
+            await this.exitPosition(current, 'emergency');
+          }
+        } catch (e) {
+          this.tell({ type: 'error', symbol: p.symbol, message: `emergency exit failed: ${describe(e)}` });
+        }
+      }
+    });
+    const left = this.ledger.openPositions();
+    // Reservations of closed positions are gone already; what remains belongs to positions that could
+    // not be closed (they still hold coins) or to nothing (released).
+    for (const r of this.ledger.allReservations()) {
+      if (!left.some((p) => p.id === r.positionId))
+        this.tellReleased(r.symbol, this.ledger.releaseOrphan(r.symbol, 'emergency stop', this.clock.now()), 'orphan');
     }
-    if (this.ledger.allReservations().length > 0) this.clearAllAllocations();
-    this.ledger.setEmergencyStop(false, this.clock.now());
-    this.tell({ type: 'emergency-stop', phase: 'finished', positions: this.ledger.openPositions().length });
+    if (left.length === 0) {
+      this.ledger.setEmergencyStop(false, this.clock.now());
+    } else {
+      this.tell({
+        type: 'error',
+        message: `emergency stop incomplete: ${left.map((p) => `${p.symbol} (${p.status})`).join(', ')} could not be closed; it is retried at the next start (npm run emergencyStop)`,
+      });
+    }
+    this.tell({ type: 'emergency-stop', phase: 'finished', positions: left.length });
   }
 
   // ---- signal handling ------------------------------------------------------------------------
@@ -229,6 +289,7 @@ export class TradingEngine {
   private onExitSignal(slot: Slot, s: number): void | Promise<void> {
     const p = this.ledger.position(slot.set.symbol);
     if (!p || p.status === 'opening' || p.status === 'exiting') return;
+    if (this.ledger.emergencyStopPending) return; // the emergency stop is selling it
     this.tell({ type: 'signal', symbol: p.symbol, value: s, threshold: slot.set.exitZScore, side: 'exit' });
     if (slot.busy) {
       slot.exitWanted = true;
@@ -339,6 +400,13 @@ export class TradingEngine {
     }
     const filled = this.ledger.entryFilled(position.id, report, rules, this.clock.now());
     const p = filled.position;
+    if (filled.feesEstimated) {
+      this.tell({
+        type: 'warning',
+        symbol: p.symbol,
+        message: `the exchange did not detail every fill of the buy: commission assumed at 0.25%, so ${p.sellQty.toFixed()} is protected and a little may stay as dust`,
+      });
+    }
     const reservation = this.ledger.reservation(p.symbol);
     this.tell({
       type: 'buy-filled',
@@ -417,6 +485,16 @@ export class TradingEngine {
       } catch (e) {
         if (isUnknownOutcome(e)) {
           const found = await this.lookUpOco(p.symbol, plan.listClientOrderId);
+          if (found === undefined) {
+            // It may rest on the exchange: a second OCO would be refused (coins locked) and a market
+            // exit could sell coins the OCO holds. Keep its legs pending; reconciliation resolves it.
+            this.tell({
+              type: 'error',
+              symbol: p.symbol,
+              message: `the OCO's outcome is unknown (${describe(e)}); it is looked up again at the next check - do not trade ${p.symbol} by hand meanwhile`,
+            });
+            return;
+          }
           if (found && found.status !== 'REJECT') {
             if (!this.stillOpen(p)) return;
             p = this.ledger.ocoPlaced(p.id, found, this.clock.now());
@@ -472,6 +550,18 @@ export class TradingEngine {
    * hold. If an OCO leg filled in the meantime, that fill closes the position instead.
    */
   async exitPosition(position: Position, reason: ExitReason, detail?: string): Promise<void> {
+    if (this.exiting.has(position.id)) return; // an exit of this position is already under way
+    this.exiting.add(position.id);
+    try {
+      await this.exitOnce(position, reason, detail);
+    } finally {
+      this.exiting.delete(position.id);
+    }
+  }
+
+  private readonly exiting = new Set<number>();
+
+  private async exitOnce(position: Position, reason: ExitReason, detail?: string): Promise<void> {
     let p = this.ledger.position(position.symbol);
     if (!p || p.id !== position.id || p.status === 'closed') return;
     const rules = this.rulesFor(p.symbol);
@@ -496,30 +586,57 @@ export class TradingEngine {
     }
     const current = this.ledger.position(p.symbol);
     if (!current || current.id !== p.id) return;
-    // Sell what we hold: if the exit order was already sent before (restart), look it up first.
-    let report = await this.lookUpQuiet(p.symbol, clientOrderId);
-    if (!report) {
-      try {
-        report = await this.exchange.marketSell({ symbol: p.symbol, quantity: p.sellQty, clientOrderId });
-      } catch (e) {
-        if (isUnknownOutcome(e)) report = await this.lookUp(p.symbol, clientOrderId);
-        if (!report) {
-          this.tell({
-            type: 'error',
-            symbol: p.symbol,
-            message: `market sell failed: ${describe(e)}; the position is NOT protected - sell ${p.sellQty.toFixed()} ${rules.baseAsset} by hand or restart to retry`,
-          });
-          return;
+    // Sell what we hold, in up to three market orders when a thin book leaves some unsold (EXPIRED).
+    // Each attempt has its own client id, recorded before it is sent; an attempt already sent
+    // (found by a restart) is looked up, never sent again.
+    const sells: OrderReport[] = [];
+    let remaining = p.sellQty;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const id =
+        attempt === 1 ? clientOrderId : exitId(this.exchange.clientOrderIdPrefix, this.ledger.ledgerId, p.id, attempt);
+      if (attempt > 1) this.ledger.exitStarted(p.id, p.exitReason ?? reason, id, this.clock.now());
+      let report = await this.lookUpQuiet(p.symbol, id);
+      if (!report) {
+        try {
+          report = await this.exchange.marketSell({ symbol: p.symbol, quantity: remaining, clientOrderId: id });
+        } catch (e) {
+          if (isUnknownOutcome(e)) report = await this.lookUp(p.symbol, id);
+          if (!report) {
+            this.tell({
+              type: 'error',
+              symbol: p.symbol,
+              message: `market sell failed: ${describe(e)}; ${remaining.toFixed()} ${rules.baseAsset} is NOT protected - sell it by hand or restart to retry`,
+            });
+            if (sells.length === 0) return;
+            break;
+          }
         }
       }
+      sells.push(report);
+      remaining = remaining.sub(report.executedQty);
+      if (report.status === 'FILLED' || remaining.lte(0)) break;
+      if (lotProblem(floorToStep(remaining, rules.stepSize), rules, true)) break; // what is left is dust
+      this.tell({
+        type: 'warning',
+        symbol: p.symbol,
+        message: `market sell ${report.status.toLowerCase()} with ${remaining.toFixed()} ${rules.baseAsset} unsold; selling the rest`,
+      });
     }
-    if (report.executedQty.isZero()) {
+    const report = combineSells(sells);
+    if (!report || report.executedQty.isZero()) {
       this.tell({
         type: 'error',
         symbol: p.symbol,
-        message: `market sell ${report.status.toLowerCase()} with nothing filled; the position is NOT protected`,
+        message: `market sell ended with nothing filled; the position is NOT protected`,
       });
       return;
+    }
+    if (remaining.gt(0) && !lotProblem(floorToStep(remaining, rules.stepSize), rules, true)) {
+      this.tell({
+        type: 'error',
+        symbol: p.symbol,
+        message: `${remaining.toFixed()} ${rules.baseAsset} could not be sold after 3 market orders: sell it by hand`,
+      });
     }
     this.closeWith(p, report, p.exitReason ?? reason);
   }
@@ -540,7 +657,14 @@ export class TradingEngine {
         this.closeWith(p, leg, purpose);
         return 'closed';
       }
-      if (oco && oco.status === 'EXECUTING') throw e; // still resting and we could not cancel it: do not sell twice
+      // Still resting, or we cannot tell: selling now could sell twice. The exit stays recorded;
+      // a later fill of a leg still closes the position, and reconciliation retries the exit.
+      if (!oco)
+        throw new Error(
+          `could not cancel the OCO and cannot look it up (${describe(e)}); not selling, the OCO may still be live`,
+        );
+      if (oco.status === 'EXECUTING')
+        throw new Error(`the OCO is still live and could not be cancelled (${describe(e)}); not selling`);
       if (this.ledger.position(p.symbol)?.id === p.id)
         this.ledger.ocoEnded(p.id, 'canceled', `not on the exchange any more (${describe(e)})`, this.clock.now());
       return 'canceled';
@@ -598,6 +722,22 @@ export class TradingEngine {
         (o) =>
           (o.purpose === 'take-profit' || o.purpose === 'stop-loss') && (o.state === 'open' || o.state === 'pending'),
       );
+  }
+
+  private async hold<T>(work: () => Promise<T>): Promise<T> {
+    this.holds++;
+    try {
+      return await work();
+    } finally {
+      this.holds--;
+    }
+  }
+
+  /** Runs the reconciler now (live sessions call this periodically): resolves unknown outcomes. */
+  async recheck(): Promise<string[]> {
+    if (this.inflight.size > 0 || this.holds > 0) return [];
+    const lines = await this.hold(() => new Reconciler(this, this.exchange).run({ quietWhenClean: true }));
+    return lines;
   }
 
   private stillOpen(p: Position): boolean {
@@ -695,6 +835,20 @@ export class TradingEngine {
   tell(e: EngineEvent): void {
     this.emit(e, this.clock.now());
   }
+}
+
+/** Several market sells of one exit as one report (quantities, quote and fills added up). */
+function combineSells(sells: readonly OrderReport[]): OrderReport | undefined {
+  const last = sells.at(-1);
+  if (!last) return undefined;
+  if (sells.length === 1) return last;
+  return {
+    ...last,
+    executedQty: sells.reduce((a, r) => a.add(r.executedQty), sells[0]!.executedQty.sub(sells[0]!.executedQty)),
+    cumQuote: sells.reduce((a, r) => a.add(r.cumQuote), sells[0]!.cumQuote.sub(sells[0]!.cumQuote)),
+    fills: sells.flatMap((r) => r.fills),
+    status: 'FILLED',
+  };
 }
 
 function isUnknownOutcome(e: unknown): boolean {

@@ -23,6 +23,8 @@ export interface EntryFillOutcome {
   partial: boolean;
   /** True when what was bought is below the lot or notional minimums and cannot be sold. */
   dust: boolean;
+  /** True when some fills were not detailed and their commission was assumed (0.25%). */
+  feesEstimated: boolean;
   released?: Decimal;
 }
 
@@ -42,6 +44,9 @@ export interface OcoPlan {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/** Commission assumed for fills of an entry the exchange did not detail. */
+const FEE_ALLOWANCE = new Decimal('0.0025');
 
 /**
  * The allocation ledger: the account's quote balance, every reservation, every position not yet
@@ -63,6 +68,12 @@ export class Ledger {
   private readonly orders = new Map<string, OrderRecord>();
   private nextPositionId: number;
   private cursorValue: number | undefined;
+  private cursorSymbolValue: string | undefined;
+  /**
+   * The symbol of the candle being processed (set by a replay before each candle): stored with the
+   * cursor so that a resumed replay knows which of several candles closing at once were done.
+   */
+  candleSymbol: string | undefined;
   private emergency: boolean;
 
   constructor(
@@ -83,6 +94,7 @@ export class Ledger {
     for (const o of snapshot.openOrders) this.orders.set(o.clientOrderId, o);
     this.nextPositionId = snapshot.nextPositionId;
     this.cursorValue = snapshot.cursor;
+    this.cursorSymbolValue = snapshot.cursorSymbol;
     this.emergency = snapshot.emergencyStop;
   }
 
@@ -94,6 +106,10 @@ export class Ledger {
 
   get cursor(): number | undefined {
     return this.cursorValue;
+  }
+
+  get cursorSymbol(): string | undefined {
+    return this.cursorSymbolValue;
   }
 
   get emergencyStopPending(): boolean {
@@ -197,9 +213,10 @@ export class Ledger {
   }
 
   /** Remembers the close time of the last candle processed (for resuming a replay). */
-  setCursor(closeTime: number): void {
-    this.store.setCursor(closeTime);
+  setCursor(closeTime: number, symbol?: string): void {
+    this.store.setCursor(closeTime, symbol);
     this.cursorValue = closeTime;
+    this.cursorSymbolValue = symbol;
   }
 
   setEmergencyStop(on: boolean, now: number): void {
@@ -374,10 +391,17 @@ export class Ledger {
     const avg = bought.isZero() ? ZERO : spent.div(bought);
     let baseFee = ZERO;
     let quoteFee = ZERO;
+    let filledQty = ZERO;
     for (const f of report.fills) {
+      filledQty = filledQty.add(f.qty);
       if (f.commissionAsset === rules.baseAsset) baseFee = baseFee.add(f.commission);
       else if (f.commissionAsset === rules.quoteAsset) quoteFee = quoteFee.add(f.commission);
     }
+    // Fills we were not told about may have paid commission in the bought coin: assume the worst
+    // (0.25%, above any Binance tier) for them, so the OCO never asks to sell coins we do not have.
+    const feesEstimated = filledQty.lt(bought);
+    if (feesEstimated)
+      baseFee = baseFee.add(bought.sub(filledQty).mul(FEE_ALLOWANCE).toDecimalPlaces(8, Decimal.ROUND_UP));
     const sellQty = floorToStep(bought.sub(baseFee), rules.stepSize);
     const partial = report.status !== 'FILLED';
     const reservation = this.reservations.get(p.symbol);
@@ -440,11 +464,17 @@ export class Ledger {
     if (dustReason) {
       this.positions.delete(p.symbol);
       this.reservations.delete(p.symbol);
-      return { position: { ...updated, status: 'closed' }, partial, dust: true, released: released ?? ZERO };
+      return {
+        position: { ...updated, status: 'closed' },
+        partial,
+        dust: true,
+        feesEstimated,
+        released: released ?? ZERO,
+      };
     }
     this.positions.set(p.symbol, updated);
     if (newReservation) this.reservations.set(p.symbol, newReservation);
-    return { position: updated, partial, dust: false };
+    return { position: updated, partial, dust: false, feesEstimated };
   }
 
   /** Records the OCO we are about to send (legs pending), before sending it. */
@@ -731,11 +761,16 @@ export class Ledger {
    * re-trades a candle whose effects are already in the ledger.
    */
   private write(now: number, fn: () => void): void {
+    const cur = this.cursorValue ?? -Infinity;
+    const advance = now > cur || (now === cur && this.candleSymbol !== this.cursorSymbolValue);
     this.store.transaction(() => {
       fn();
-      if (now > (this.cursorValue ?? -Infinity)) this.store.setCursor(now);
+      if (advance) this.store.setCursor(now, this.candleSymbol);
     });
-    if (now > (this.cursorValue ?? -Infinity)) this.cursorValue = now;
+    if (advance) {
+      this.cursorValue = now;
+      this.cursorSymbolValue = this.candleSymbol;
+    }
   }
 
   private byId(positionId: number): Position {

@@ -17,6 +17,8 @@ export interface LedgerSnapshot {
   nextPositionId: number;
   /** Close time (ms) of the last candle that changed the ledger, for resuming a replay. */
   cursor: number | undefined;
+  /** Symbol of that candle: candles of other symbols closing at the same time come after it. */
+  cursorSymbol: string | undefined;
   /** True while an emergency stop has not finished (resume it on restart). */
   emergencyStop: boolean;
 }
@@ -37,7 +39,7 @@ export interface LedgerStore {
   addFills(fills: readonly StoredFill[]): void;
   addTrade(t: ClosedTrade): void;
   addEvent(e: LedgerEventRecord): void;
-  setCursor(closeTime: number): void;
+  setCursor(closeTime: number, symbol?: string): void;
   setEmergencyStop(on: boolean): void;
   saveParameterSets(sets: readonly ParameterSet[]): void;
   close(): void;
