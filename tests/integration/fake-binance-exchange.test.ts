@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { MainClient, WebsocketAPIClient, WS_KEY_MAP, getOrderIdPrefix, type DefaultLogger } from 'binance';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { generateCandles, writeKlineCsv } from '../../tools/candles/synthetic';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
+import { tempDir } from '../helpers/temp';
 
 /**
  * The fake Binance spot exchange driven by the real `binance` package over real sockets on
@@ -58,7 +60,7 @@ async function userStream(): Promise<{ client: WebsocketAPIClient; events: UserE
   const events: UserEvent[] = [];
   let reconnects = 0;
   const ws = client.getWSClient();
-  ws.on('message', (e: UserEvent) => events.push(e));
+  ws.on('message', (e) => events.push(e as unknown as UserEvent));
   ws.on('reconnected', () => reconnects++);
   closers.push(async () => {
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
@@ -131,6 +133,30 @@ describe('request security', () => {
       code: -1021,
       message: "Timestamp for this request was 1000ms ahead of the server's time.",
     });
+  });
+
+  it('reports and enforces API key restrictions per key', async () => {
+    fake.addAccount({
+      apiKey: 'read-only-key',
+      apiSecret: 'read-only-secret',
+      balances: { USDT: '100' },
+      restrictions: { enableSpotAndMarginTrading: false, ipRestrict: true, enableWithdrawals: true },
+    });
+    const readOnly = new MainClient({
+      api_key: 'read-only-key',
+      api_secret: 'read-only-secret',
+      baseUrl: fake.restUrl,
+    });
+    expect(await readOnly.getApiKeyPermissions()).toMatchObject({
+      enableReading: true,
+      enableSpotAndMarginTrading: false,
+      enableWithdrawals: true,
+      ipRestrict: true,
+    });
+    await expect(marketBuy(readOnly, '20', 'ro')).rejects.toMatchObject({ code: -2015 });
+    expect((await readOnly.getAccountInformation()).balances).toEqual([
+      { asset: 'USDT', free: '100.00000000', locked: '0.00000000' },
+    ]);
   });
 
   it('accepts parameters in a signed form body, and refuses exponent notation', async () => {
@@ -392,7 +418,7 @@ describe('OCO', () => {
       ['outboundAccountPosition'],
     ]);
     expect(events[4]).toMatchObject({ L: '38990.00000000', m: false, n: '0.09708510' });
-    expect(fake.account(KEY).balances.USDT.free).toBe('996.98801490');
+    expect(fake.account(KEY).balances.USDT?.free).toBe('996.98801490');
 
     // Second position, and the price gaps below the stop-limit price: triggered but not filled.
     fake.setPrice(BTC, 40_000);
@@ -437,6 +463,9 @@ describe('OCO', () => {
     const list = await placeOco(client, 'd');
     await expect(client.cancelOCO({ symbol: BTC, orderListId: 999 })).rejects.toMatchObject({ code: -2011 });
     await expect(client.getOCO({ orderListId: 999 })).rejects.toMatchObject({ code: -2013 });
+    // GET orderList takes the list's client id as origClientOrderId; a misnamed parameter is refused.
+    await expect(client.getOCO({ listClientOrderId: `${PREFIX}dL` } as never)).rejects.toMatchObject({ code: -1104 });
+    expect(await client.getOCO({ origClientOrderId: `${PREFIX}dL` })).toMatchObject({ orderListId: list.orderListId });
     const cancelled = await client.cancelOCO({ symbol: BTC, listClientOrderId: `${PREFIX}dL` });
     expect(cancelled).toMatchObject({
       orderListId: list.orderListId,
@@ -453,6 +482,105 @@ describe('OCO', () => {
     // The package generates the cancel's own client id; the order's id travels in C.
     expect(events[4]).toMatchObject({ C: `${PREFIX}dSL` });
     expect(fake.account(KEY).balances.BTC).toEqual({ free: '0.00249750', locked: '0.00000000' });
+  });
+});
+
+describe('price sources', () => {
+  it('a seeded synthetic walk streams history and trades, and fills resting orders as it crosses them', async () => {
+    const start = async () =>
+      startFakeBinance({
+        symbols: [BTC],
+        accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
+        market: {
+          kind: 'synthetic',
+          seed: 7,
+          volatility: 0.01,
+          historyCandles: 50,
+          speed: 6, // ten trades per 1m candle
+          startPrices: { [BTC]: 40_000 },
+          autoStart: false,
+        },
+      });
+    const local = await start();
+    const twin = await start();
+    closers.push(
+      () => local.close(),
+      () => twin.close(),
+    );
+    const client = new MainClient({ api_key: KEY, api_secret: SECRET, baseUrl: local.restUrl });
+    expect(await client.getKlines({ symbol: BTC, interval: '1m', limit: 1000 })).toHaveLength(50);
+
+    local.driver!.advance(25);
+    twin.driver!.advance(25);
+    const price = local.market.lastPrice(BTC)!;
+    expect(twin.market.lastPrice(BTC)).toBe(price); // same seed, same path
+    expect(await client.getSymbolPriceTicker({ symbol: BTC })).toEqual({ symbol: BTC, price: price.toFixed(8) });
+    expect((await client.getKlines({ symbol: BTC, interval: '1m', limit: 1000 })).length).toBeGreaterThan(50);
+
+    const limit = Math.floor(price * 0.998 * 100) / 100;
+    const placed = await client.submitNewOrder({
+      symbol: BTC,
+      side: 'BUY',
+      type: 'LIMIT_MAKER',
+      quantity: n('0.001'),
+      price: n(limit.toFixed(2)),
+    });
+    let ticks = 0;
+    while (local.market.lastPrice(BTC)! > limit && ticks < 2000) {
+      expect(local.orders()[0]!.status).toBe('NEW');
+      local.driver!.advance(1);
+      ticks++;
+    }
+    expect(local.market.lastPrice(BTC)!).toBeLessThanOrEqual(limit);
+    expect(await client.getOrder({ symbol: BTC, orderId: placed.orderId })).toMatchObject({
+      status: 'FILLED',
+      cummulativeQuoteQty: (limit * 0.001).toFixed(8),
+    });
+  });
+
+  it("a replay of kline CSV files: history, then candle by candle, matching each candle's range", async () => {
+    const T0 = Date.UTC(2024, 0, 1);
+    const candles = generateCandles({
+      symbol: BTC,
+      interval: '1m',
+      startTime: T0,
+      count: 30,
+      seed: 3,
+      startPrice: 40_000,
+      volatility: 0.003,
+    });
+    const { dir, cleanup } = tempDir();
+    closers.push(async () => cleanup());
+    writeKlineCsv(dir, candles);
+    const local = await startFakeBinance({
+      symbols: [BTC],
+      accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
+      market: { kind: 'replay', dir, interval: '1m', historyCandles: 10, autoStart: false },
+    });
+    closers.push(() => local.close());
+    const client = new MainClient({ api_key: KEY, api_secret: SECRET, baseUrl: local.restUrl });
+    expect(await client.getKlines({ symbol: BTC, interval: '1m', limit: 1000 })).toHaveLength(10);
+    expect(local.market.lastPrice(BTC)).toBe(candles[9]!.close);
+
+    // A buy resting at the lowest low still to come fills on that very candle, not before.
+    const rest = candles.slice(10);
+    const lowest = rest.reduce((a, c) => (c.low < a.low ? c : a));
+    expect(lowest.low).toBeLessThan(candles[9]!.close);
+    const placed = await client.submitNewOrder({
+      symbol: BTC,
+      side: 'BUY',
+      type: 'LIMIT_MAKER',
+      quantity: n('0.001'),
+      price: n(lowest.low.toFixed(2)),
+    });
+    for (const c of rest) {
+      local.driver!.advance(1);
+      expect(local.market.lastPrice(BTC)).toBe(c.close);
+      const status = (await client.getOrder({ symbol: BTC, orderId: placed.orderId })).status;
+      expect(status).toBe(c.openTime >= lowest.openTime ? 'FILLED' : 'NEW');
+    }
+    expect(await client.getKlines({ symbol: BTC, interval: '1m', limit: 1000 })).toHaveLength(30);
+    expect(local.driver!.running).toBe(false);
   });
 });
 
@@ -511,10 +639,12 @@ describe('faults', () => {
       headers: { 'retry-after': '7' },
     });
     fake.faults.rateLimitNext(1, { status: 418, retryAfterSeconds: 120 });
+    type RawError = { response: { status: number; headers: Record<string, string>; data: { code: number } } };
     const raw = await rest({ parseExceptions: false })
       .getAccountInformation()
-      .catch(
-        (e: { response: { status: number; headers: Record<string, string>; data: { code: number } } }) => e.response,
+      .then(
+        () => Promise.reject(new Error('expected HTTP 418')),
+        (e: RawError) => e.response,
       );
     expect([raw.status, raw.headers['retry-after'], raw.data.code]).toEqual([418, '120', -1003]);
     expect((await rest().getAccountInformation()).canTrade).toBe(true); // the next request goes through
@@ -539,7 +669,7 @@ describe('faults', () => {
       ['outboundAccountPosition'],
     ]);
     expect(events[2]).toMatchObject({ eR: 'INSUFFICIENT_LIQUIDITY', z: '0.00125000' });
-    expect(fake.account(KEY).balances.USDT.free).toBe('950.00000000');
+    expect(fake.account(KEY).balances.USDT?.free).toBe('950.00000000');
   });
 
   it('OCO rejections for the next N OCO requests (-2010, then -1013), then acceptance', async () => {
@@ -597,3 +727,102 @@ describe('faults', () => {
     await waitFor('serverShutdown', () => events.some((e) => e.e === 'serverShutdown'));
   });
 });
+
+describe('deprecated OCO and shutdown', () => {
+  const old = {
+    symbol: BTC,
+    side: 'SELL',
+    quantity: n('0.001'),
+    price: n('41000'),
+    stopPrice: n('39000'),
+    stopLimitPrice: n('38900'),
+    stopLimitTimeInForce: 'GTC',
+  } as const;
+
+  it('serves the deprecated POST order/oco like orderList/oco by default', async () => {
+    fake.setBalance(KEY, 'BTC', '0.01');
+    expect(await rest().submitNewOCO(old)).toMatchObject({
+      listStatusType: 'EXEC_STARTED',
+      orderReports: [{ type: 'STOP_LOSS_LIMIT' }, { type: 'LIMIT_MAKER' }],
+    });
+  });
+
+  it('refuses it when configured; unsubscribing ends the stream; no handle is left open', async () => {
+    const baseline = handleCounts();
+    const local = await startFakeBinance({
+      symbols: [BTC],
+      accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { BTC: '0.01' } }],
+      deprecatedOrderOco: 'reject',
+    });
+    local.setPrice(BTC, 40_000);
+    const client = new MainClient({ api_key: KEY, api_secret: SECRET, baseUrl: local.restUrl });
+    const ws = new WebsocketAPIClient(
+      { api_key: KEY, api_secret: SECRET, wsUrl: local.wsUrl, attachEventListeners: false },
+      quiet,
+    );
+    const events: UserEvent[] = [];
+    ws.getWSClient().on('message', (e) => events.push(e as unknown as UserEvent));
+    await ws.subscribeUserDataStream(WS_KEY_MAP.mainWSAPI);
+    await expect(client.submitNewOCO(old)).rejects.toMatchObject({ code: -1000 });
+    const oco = await client.submitNewOrderList({
+      symbol: BTC,
+      side: 'SELL',
+      quantity: n('0.001'),
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: n('41000'),
+      belowType: 'STOP_LOSS_LIMIT',
+      belowStopPrice: n('39000'),
+      belowPrice: n('38900'),
+      belowTimeInForce: 'GTC',
+    });
+    expect(oco).toMatchObject({ listStatusType: 'EXEC_STARTED' });
+    await waitFor('placement events', () => events.length === 4);
+
+    // Binance confirms an unsubscription with eventStreamTerminated; the package, having already
+    // forgotten the subscription, logs a console.warn about it.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await ws.unsubscribeUserDataStream(WS_KEY_MAP.mainWSAPI)).toMatchObject({ status: 200, result: {} });
+      await waitFor('the warning', () => warn.mock.calls.length === 1);
+      expect(String(warn.mock.calls[0]![0])).toContain('eventStreamTerminated');
+    } finally {
+      warn.mockRestore();
+    }
+    await client.cancelOCO({ symbol: BTC, orderListId: oco.orderListId });
+    await new Promise((r) => setTimeout(r, 50));
+    // Only the termination itself arrives after the unsubscription; the cancel's events do not.
+    expect(summary(events.slice(4))).toEqual([['eventStreamTerminated']]);
+
+    const closed = new Promise<void>((resolve) => ws.getWSClient().once('close', () => resolve()));
+    await ws.disconnectAll();
+    await closed;
+    await local.close();
+    await expectHandlesBackTo(baseline);
+  });
+});
+
+/** Expects no socket, server or timer beyond the baseline once things have settled. */
+async function expectHandlesBackTo(baseline: HandleCounts): Promise<void> {
+  const extra = (): string[] => {
+    const now = handleCounts();
+    return (Object.keys(now) as (keyof HandleCounts)[])
+      .filter((k) => now[k] > baseline[k])
+      .map((k) => `${k}: ${now[k]}`);
+  };
+  await waitFor(`handles back to the baseline (${extra().join(', ')})`, () => extra().length === 0, 2000).catch(
+    () => undefined,
+  );
+  expect(extra()).toEqual([]);
+}
+
+interface HandleCounts {
+  sockets: number;
+  servers: number;
+  timers: number;
+}
+
+function handleCounts(): HandleCounts {
+  const info = process.getActiveResourcesInfo();
+  const count = (type: string): number => info.filter((r) => r === type).length;
+  return { sockets: count('TCPSocketWrap'), servers: count('TCPServerWrap'), timers: count('Timeout') };
+}

@@ -131,7 +131,13 @@ export function processesWhoseArgumentsContain(needle: string): string[] {
 /** The environment a child gets with no session bus at all: keytar then cannot reach a keychain. */
 export function envWithoutSessionBus(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'GNOME_KEYRING_CONTROL'])
+  for (const k of [
+    'DBUS_SESSION_BUS_ADDRESS',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'XDG_RUNTIME_DIR',
+    'GNOME_KEYRING_CONTROL',
+  ])
     delete env[k];
   return env;
 }

@@ -60,7 +60,8 @@ export async function startPermissionsServer(): Promise<PermissionsServer> {
         hanging.add(res);
         return;
       }
-      if (apiKeyHeader !== known.apiKey) return send(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+      if (apiKeyHeader !== known.apiKey)
+        return send(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
       if (!signatureValid) return send(400, { code: -1022, msg: 'Signature for this request is not valid.' });
       if (current.kind === 'status') return send(current.status, current.body ?? {});
       return send(200, {

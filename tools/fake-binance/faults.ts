@@ -87,7 +87,10 @@ export class FaultPlan {
     if (ms > 0) this.latencies.push({ match, ms });
   }
 
-  /** Rejects the next `count` OCO requests (POST orderList/oco or order/oco) after their own checks pass. */
+  /**
+   * Rejects the next `count` OCO requests (POST orderList/oco or order/oco) that passed parameter and
+   * filter checks, before the price relation and balance are looked at. Nothing is placed.
+   */
   rejectNextOco(count = 1, options: OcoRejectionOptions = {}): void {
     this.ocoRejections.push({ match: {}, left: count, options });
   }

@@ -5,8 +5,8 @@ import type { RawSymbolInfo } from '../../electron/adapters/binance/symbol-rules
 /**
  * The fake exchange's market state: closed candles per symbol and interval, the candle still
  * open, the last trade, and the exchange clock. It knows nothing about HTTP or sockets; the REST
- * routes read it and the stream hub publishes what changes. Orders and balances will live beside
- * it, reading prices from here.
+ * routes read it and the stream hub publishes what changes. The matching engine (matching.ts)
+ * reads its prices from here.
  */
 
 export interface FakeTrade {
@@ -34,7 +34,8 @@ interface Series {
 export class FakeMarket {
   private readonly infos = new Map<string, RawSymbolInfo>();
   private readonly series = new Map<string, Series>();
-  private readonly lastTrades = new Map<string, FakeTrade>();
+  /** The price orders match against: the last trade or pushed candle close, whichever came last. */
+  private readonly currentPrices = new Map<string, number>();
   private manualTime: number | undefined;
   private nextTradeId = 1;
 
@@ -89,6 +90,7 @@ export class FakeMarket {
 
   /** Records a candle update: closed ones join the history, an open one becomes the forming candle. */
   updateCandle(symbol: string, interval: KlineInterval, candle: Candle, closed: boolean): void {
+    this.currentPrices.set(symbol, candle.close);
     if (closed) {
       this.addHistory(symbol, interval, [candle]);
     } else {
@@ -124,7 +126,7 @@ export class FakeMarket {
 
   recordTrade(symbol: string, price: number, qty: number, time: number, buyerIsMaker: boolean): FakeTrade {
     const trade: FakeTrade = { id: this.nextTradeId++, symbol, price, qty, time, buyerIsMaker };
-    this.lastTrades.set(symbol, trade);
+    this.currentPrices.set(symbol, price);
     return trade;
   }
 
@@ -136,10 +138,13 @@ export class FakeMarket {
     return { first, last: first + count - 1 };
   }
 
-  /** Last trade price, else the close of the newest candle of any interval. */
+  /**
+   * The current price: the last trade or pushed candle's close (whichever came last), else the close
+   * of the newest candle of any interval in the history.
+   */
   lastPrice(symbol: string): number | undefined {
-    const trade = this.lastTrades.get(symbol);
-    if (trade) return trade.price;
+    const current = this.currentPrices.get(symbol);
+    if (current !== undefined) return current;
     let best: Candle | undefined;
     for (const [k, s] of this.series) {
       if (!k.startsWith(`${symbol}|`)) continue;

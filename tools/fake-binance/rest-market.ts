@@ -5,10 +5,10 @@ import { fixed8 } from '../candles/synthetic';
 import { klineRow } from './wire';
 
 /** Public market-data routes of /api/v3: ping, time, exchangeInfo, klines, ticker/price. */
-export function addMarketRoutes(router: Router, market: FakeMarket): void {
+export function addMarketRoutes(router: Router, market: FakeMarket, clock: () => number = () => market.now()): void {
   router.add({ method: 'GET', path: '/api/v3/ping', weight: 1, handle: () => ({}) });
 
-  router.add({ method: 'GET', path: '/api/v3/time', weight: 1, handle: () => ({ serverTime: market.now() }) });
+  router.add({ method: 'GET', path: '/api/v3/time', weight: 1, handle: () => ({ serverTime: clock() }) });
 
   router.add({
     method: 'GET',
@@ -20,7 +20,7 @@ export function addMarketRoutes(router: Router, market: FakeMarket): void {
       const infos = list ? list.map((s) => market.symbolInfo(s) ?? throwInvalidSymbol()) : market.symbolInfos();
       return {
         timezone: 'UTC',
-        serverTime: market.now(),
+        serverTime: clock(),
         rateLimits: [
           { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
           { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },

@@ -155,7 +155,7 @@ export class Router {
       this.timers.delete(t);
       if (!res.destroyed && !res.headersSent) {
         if (late) this.replyCanned(res, late);
-        else this.reply(res, 503, { code: -1007, msg: TIMEOUT_MSG });
+        else this.reply(res, 503, { code: -1007, msg: TIMEOUT_MSG }, {});
       }
     }, holdMs);
     this.timers.add(t);
@@ -192,7 +192,8 @@ export class Router {
   }
 }
 
-export const TIMEOUT_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
+export const TIMEOUT_MSG =
+  'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -103,7 +103,12 @@ export class BinanceExchange implements Exchange {
       onEvent: (e) => this.enqueue(() => this.onStreamEvent(e)),
       onState: (state, detail) => {
         this.opts.onHealth?.({ kind: 'user-stream', state, ...(detail ? { detail } : {}) });
-        if (state === 'reconnected') this.enqueue(() => this.resync());
+        if (state === 'reconnected') {
+          // Events may have been missed while the socket was down, and until the package has
+          // resubscribed: re-read now, and once more a moment later.
+          this.enqueue(() => this.resync());
+          setTimeout(() => this.enqueue(() => this.resync()), 2500).unref();
+        }
       },
     });
   }
@@ -221,7 +226,8 @@ export class BinanceExchange implements Exchange {
     let l: Json;
     try {
       l = (await this.call(`OCO ${listClientOrderId}`, WEIGHT.getOrderList, () =>
-        this.rest.getOCO({ listClientOrderId } as never),
+        // GET /api/v3/orderList names the list client id origClientOrderId.
+        this.rest.getOCO({ origClientOrderId: listClientOrderId } as never),
       )) as unknown as Json;
     } catch (e) {
       if (e instanceof ExchangeError && e.kind === 'not-found') return undefined;

@@ -48,7 +48,8 @@ export function orderReportOf(o: Json, fills: Fill[] = fillsOf(o.fills), listCli
   const stopPrice = optDec(o.stopPrice);
   return {
     symbol: str(o.symbol),
-    clientOrderId: str(o.clientOrderId),
+    // In a cancel's orderReports, clientOrderId is the cancel request's own id; the order's is origClientOrderId.
+    clientOrderId: str(o.origClientOrderId ?? o.clientOrderId),
     orderId: str(o.orderId),
     side: str(o.side) as OrderSide,
     type: str(o.type) as OrderType,

@@ -29,8 +29,12 @@ export class UserDataStream {
       trace: () => undefined,
       info: () => undefined,
       // The package logs request objects on errors; keep only a short text, never parameters.
-      error: (...params: unknown[]) =>
-        this.opts.onState('error', typeof params[0] === 'string' ? params[0].slice(0, 200) : 'websocket error'),
+      error: (...params: unknown[]) => {
+        const text = typeof params[0] === 'string' ? params[0] : 'websocket error';
+        // The package reports its routine resubscription after a reconnect as an error: not one.
+        if (/resubscrib/i.test(text)) return;
+        this.opts.onState('error', text.slice(0, 200));
+      },
     };
     const client = new WebsocketAPIClient(
       {
@@ -40,6 +44,8 @@ export class UserDataStream {
         testnet: endpoints.testnet,
         attachEventListeners: false,
         beautify: false,
+        // Resubscribe at once after a reconnect (default 2 s, during which events would be lost).
+        resubscribeUserDataStreamDelaySeconds: 0,
       },
       logger,
     );

@@ -240,7 +240,8 @@ export class TradingEngine {
           if (current.status === 'opening') {
             // The buy's outcome was unknown: find it; a fill is sold at once (afterEntry sees the stop).
             const report = await this.lookUp(current.symbol, current.entryClientOrderId);
-            if (report) await this.afterEntry(current, report);
+            if (report === 'absent') this.failEntry(current, 'the buy never reached the exchange');
+            else if (report) await this.afterEntry(current, report);
           } else {
             await this.exitPosition(current, 'emergency');
           }
@@ -373,7 +374,12 @@ export class TradingEngine {
       });
     } catch (e) {
       if (isUnknownOutcome(e)) {
-        report = await this.lookUp(set.symbol, position.entryClientOrderId);
+        const found = await this.lookUp(set.symbol, position.entryClientOrderId);
+        if (found === 'absent') {
+          this.failEntry(position, `${describe(e)}; the exchange has no such order, so it was not executed`);
+          return;
+        }
+        report = found;
         if (report === undefined) {
           this.tell({
             type: 'error',
@@ -495,7 +501,7 @@ export class TradingEngine {
             });
             return;
           }
-          if (found && found.status !== 'REJECT') {
+          if (found !== 'absent' && found.status !== 'REJECT') {
             if (!this.stillOpen(p)) return;
             p = this.ledger.ocoPlaced(p.id, found, this.clock.now());
             this.tell({
@@ -600,7 +606,10 @@ export class TradingEngine {
         try {
           report = await this.exchange.marketSell({ symbol: p.symbol, quantity: remaining, clientOrderId: id });
         } catch (e) {
-          if (isUnknownOutcome(e)) report = await this.lookUp(p.symbol, id);
+          if (isUnknownOutcome(e)) {
+            const found = await this.lookUp(p.symbol, id);
+            report = found === 'absent' ? undefined : found;
+          }
           if (!report) {
             this.tell({
               type: 'error',
@@ -650,7 +659,13 @@ export class TradingEngine {
       return 'canceled';
     } catch (e) {
       // Unknown list, or already done: find out what happened to it.
-      const oco = await this.lookUpOco(p.symbol, listId);
+      const found = await this.lookUpOco(p.symbol, listId);
+      if (found === 'absent') {
+        // The exchange has no such list: nothing of ours rests there, selling is safe.
+        this.ledger.ocoEnded(p.id, 'canceled', `not on the exchange (${describe(e)})`, this.clock.now());
+        return 'canceled';
+      }
+      const oco = found;
       const leg = oco && [oco.takeProfit, oco.stopLoss].find((l) => l.status === 'FILLED');
       if (leg) {
         const purpose = leg === oco.takeProfit ? 'take-profit' : 'stop-loss';
@@ -768,16 +783,29 @@ export class TradingEngine {
     return run;
   }
 
-  private async lookUp(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
+  /**
+   * Looks an order up after an unknown outcome, asking again after each delay (an order accepted a
+   * moment ago may not show at once): its report; 'absent' when the exchange, asked to the end,
+   * says it has no such order (it was never executed); undefined when the exchange could not be
+   * asked (the outcome stays unknown).
+   */
+  private async lookUp(symbol: string, clientOrderId: string): Promise<OrderReport | 'absent' | undefined> {
+    return this.lookUpWith(() => this.exchange.getOrder(symbol, clientOrderId));
+  }
+
+  private async lookUpWith<T>(ask: () => Promise<T | undefined>): Promise<T | 'absent' | undefined> {
+    let last: 'absent' | undefined;
     for (const delay of [0, ...this.lookupDelays]) {
       if (delay > 0) await sleep(delay);
       try {
-        return await this.exchange.getOrder(symbol, clientOrderId);
+        const found = await ask();
+        if (found !== undefined) return found;
+        last = 'absent';
       } catch {
-        // keep trying
+        last = undefined;
       }
     }
-    return undefined;
+    return last;
   }
 
   private async lookUpQuiet(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
@@ -789,15 +817,7 @@ export class TradingEngine {
   }
 
   private async lookUpOco(symbol: string, listClientOrderId: string) {
-    for (const delay of [0, ...this.lookupDelays]) {
-      if (delay > 0) await sleep(delay);
-      try {
-        return await this.exchange.getOco(symbol, listClientOrderId);
-      } catch {
-        // keep trying
-      }
-    }
-    return undefined;
+    return this.lookUpWith(() => this.exchange.getOco(symbol, listClientOrderId));
   }
 
   /** Reads the quote balance from the exchange; tells it when it changed (or always). */
