@@ -21,6 +21,9 @@ import { SqlitePaperStore } from '../store/sqlite-paper-store';
 import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
 import { createFeed, createRulesSource, type MarketChoice } from './market-choice';
 
+/** How often a live session re-checks the ledger against the exchange. */
+const RECHECK_MS = 60_000;
+
 export interface PaperVenue {
   kind: 'paper';
   balance: Decimal;
@@ -213,7 +216,26 @@ export class TradingSession {
           )
         : realtimeSink(this.engine, stats, paper, onHealth);
     const subs = this.engine.subscriptions();
-    await this.feed.run(subs, sink, signal);
+    // Live: every minute, resolve what is still unknown (an order whose answer was lost, an OCO
+    // that vanished) without waiting for the next start.
+    const recheck =
+      this.exchange instanceof BinanceExchange
+        ? setInterval(() => {
+            void this.engine
+              .recheck()
+              .catch((e: unknown) =>
+                this.config.onEvent(
+                  { type: 'error', message: `periodic check failed: ${e instanceof Error ? e.message : String(e)}` },
+                  Date.now(),
+                ),
+              );
+          }, RECHECK_MS)
+        : undefined;
+    try {
+      await this.feed.run(subs, sink, signal);
+    } finally {
+      if (recheck) clearInterval(recheck);
+    }
     await this.engine.settle();
     if (this.replay && stats.lastTime !== undefined)
       this.engine.ledger.setCursor(stats.lastTime, this.engine.ledger.candleSymbol);

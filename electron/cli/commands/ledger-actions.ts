@@ -59,7 +59,7 @@ async function withStoredLedger(
   }
   try {
     const report = await session.connect();
-    for (const line of report) out.info(`🔁 ${line}`);
+    if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) out.info(`🔁 ${report[0]}`);
     await action(session);
     out.info(statusJson(session.engine.getAllocationStatus()));
     return 0;

@@ -81,7 +81,8 @@ export async function tradeCommand(values: Values): Promise<number> {
       `Ledger: ${dbFile} (pid ${process.pid}; emergency stop: npm run emergencyStop -- ${live ? `--env=${live.venue.endpoints.name}` : '--paper'} --db=${dbFile})`,
     );
     const report = await session.start(abort.signal);
-    for (const line of report) out.info(`🔁 ${line}`);
+    // Each correction was already printed as it happened; say so when there was none.
+    if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) out.info(`🔁 ${report[0]}`);
     if (abort.signal.aborted) {
       out.info(statusJson(session.engine.getAllocationStatus()));
       return 0;

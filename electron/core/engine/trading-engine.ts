@@ -831,7 +831,12 @@ export class TradingEngine {
     if (changed || always) this.tellBalance();
   }
 
+  private lastToldTotal: string | undefined;
+
   private tellBalance(): void {
+    const total = this.ledger.totalBalance().toFixed();
+    if (total === this.lastToldTotal) return; // said already
+    this.lastToldTotal = total;
     this.tell({
       type: 'balance',
       quoteAsset: this.opts.quoteAsset,
