@@ -15,6 +15,16 @@ export class LedgerError extends Error {
   }
 }
 
+/**
+ * How commits reach the disk:
+ * - 'full': fsync before a commit returns (synchronous=FULL): survives a power cut, costs an fsync
+ *   on the trading path;
+ * - 'background': a commit returns once in the WAL (synchronous=NORMAL: survives kill -9), and the
+ *   WAL is fsynced right after, off the trading path: a power cut can lose only the last moment;
+ * - 'process': no fsync at all (survives kill -9): replays and benchmarks, which can be re-run.
+ */
+export type Durability = 'full' | 'background' | 'process';
+
 export interface OpenLedgerOptions {
   mode: LedgerMode;
   /** Which exchange the ledger belongs to, e.g. 'paper', 'live' (mainnet) or 'testnet'. */
@@ -29,7 +39,7 @@ export interface OpenLedgerOptions {
    * power cut. 'process': commits survive the process being killed (kill -9) but an OS crash may
    * lose the last ones; for replays and benchmarks, whose "exchange" is simulated and can be re-run.
    */
-  durability?: 'full' | 'process';
+  durability?: Durability;
 }
 
 /** An open ledger file, owned by this process unless opened read-only. */
@@ -44,6 +54,8 @@ export interface LedgerDatabase {
   readonly isOpen: boolean;
   /** Releases the lock, removes the pid file and closes the connections. Idempotent. */
   close(): void;
+  /** Called after each outermost commit: schedules the background fsync when durability is 'background'. */
+  committed(): void;
 }
 
 /** The companion file whose write lock says "this ledger is owned". */
@@ -214,6 +226,9 @@ function stampNewLedger(db: Database.Database, mode: LedgerMode, environment: st
 
 class OpenLedgerDatabase implements LedgerDatabase {
   private open = true;
+  private walFd: number | undefined;
+  private syncing = false;
+  private dirty = false;
 
   constructor(
     readonly file: string,
@@ -222,7 +237,29 @@ class OpenLedgerDatabase implements LedgerDatabase {
     readonly ledgerId: string,
     readonly mode: LedgerMode,
     readonly environment: string,
+    private readonly durability: Durability = 'full',
   ) {}
+
+  committed(): void {
+    if (this.durability !== 'background' || !this.open) return;
+    if (this.syncing) {
+      this.dirty = true; // one more fsync after the one under way covers this commit
+      return;
+    }
+    try {
+      this.walFd ??= fs.openSync(`${this.file}-wal`, 'r');
+    } catch {
+      return; // no WAL file yet: nothing to sync
+    }
+    this.syncing = true;
+    fs.fsync(this.walFd, () => {
+      this.syncing = false;
+      if (this.dirty) {
+        this.dirty = false;
+        this.committed();
+      }
+    });
+  }
 
   get readonly(): boolean {
     return this.lock === undefined;
@@ -235,6 +272,14 @@ class OpenLedgerDatabase implements LedgerDatabase {
   close(): void {
     if (!this.open) return;
     this.open = false;
+    if (this.walFd !== undefined) {
+      try {
+        fs.closeSync(this.walFd);
+      } catch {
+        // already closed
+      }
+      this.walFd = undefined;
+    }
     try {
       // First the ledger: closing its last connection checkpoints the WAL, a write that must
       // happen while we still own the file.
@@ -260,14 +305,10 @@ class OpenLedgerDatabase implements LedgerDatabase {
 /**
  * Opens (creating if needed) the ledger at `file` for `mode` / `environment`.
  *
- * Durability: WAL with synchronous = FULL. WAL with NORMAL already survives the process being
- * killed at any instant (kill -9, crash): a commit is in the WAL file, i.e. in the OS page cache,
- * before the call returns. FULL adds an fsync of the WAL on every commit, so a commit also
- * survives an OS crash or power cut. For a trading ledger that matters: the engine records an
- * order before sending it, and a record lost after the order reached the exchange is exactly the
- * gap reconciliation must guess at. The price is one fsync per transaction, and transactions
- * happen only on trading events (a few per minute at most), so we pay it. (A fast replay or
- * benchmark that does not need the file uses the volatile stores instead.)
+ * Durability: see Durability above. Live ledgers use 'background': a commit is in the WAL (so in
+ * the OS) before the order it records is sent, which is what kill -9 recovery needs, and the WAL
+ * is fsynced right after, off the trading path, so a power cut can lose only the last moment
+ * (the bench measured the fsync before each order at up to several ms on a busy disk).
  */
 export function openLedgerDatabase(file: string, opts: OpenLedgerOptions): LedgerDatabase {
   const abs = path.resolve(file);
@@ -301,12 +342,7 @@ function openReadonly(file: string, mode: LedgerMode, environment: string): Ledg
   }
 }
 
-function openOwned(
-  file: string,
-  mode: LedgerMode,
-  environment: string,
-  durability: 'full' | 'process',
-): LedgerDatabase {
+function openOwned(file: string, mode: LedgerMode, environment: string, durability: Durability): LedgerDatabase {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -331,7 +367,7 @@ function openOwned(
     if (!meta.has('ledger_id')) meta = stampNewLedger(db, mode, environment);
     checkOwner(meta, file, mode, environment);
     writePidFile(file);
-    return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment);
+    return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment, durability);
   } catch (err) {
     db?.close();
     lock.close(); // closing the connection ends its transaction and drops the lock

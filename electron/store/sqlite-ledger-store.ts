@@ -445,7 +445,9 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.tx(fn) as T;
+    const result = this.tx(fn) as T;
+    if (!this.ledger.db.inTransaction) this.ledger.committed();
+    return result;
   }
 
   load(): LedgerSnapshot {

@@ -32,14 +32,14 @@ import { createOutput } from '../../electron/cli/output';
 import type { EngineEvent } from '../../electron/core/engine/engine-events';
 import type { Candle, FeedSink } from '../../electron/core/ports/market-feed';
 import { validateParameterFile } from '../../shared/params/schema';
-import { startFakeBinance } from '../fake-binance/server';
+import { startFakeBinance, type FakeBinance } from '../fake-binance/server';
 
 export interface LatencyOptions {
-  /** Signals measured (default 200). */
+  /** Signals measured (default 200; npm run bench measures 500). */
   signals?: number;
   /** Signals run first and not counted (JIT, first connections). Default 20. */
   warmup?: number;
-  /** Folder for the ledger's temporary folder (default os.tmpdir()). */
+  /** Where the ledger's temporary folder is made (default os.tmpdir()): the disk decides the fsync's cost. */
   dir?: string;
   log?: (line: string) => void;
 }
@@ -99,14 +99,15 @@ export async function measureSignalLatency(options: LatencyOptions = {}): Promis
   const devNull = openSync('/dev/null', 'w');
   const gcs: PerformanceEntry[] = [];
   const gcObserver = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-  const fake = await startFakeBinance({
-    symbols: [SYMBOL],
-    accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, balances: { USDT: '100000' } }],
-  });
+  let fake: FakeBinance | undefined;
   let session: TradingSession | undefined;
   const abort = new AbortController();
   let running: Promise<unknown> | undefined;
   try {
+    fake = await startFakeBinance({
+      symbols: [SYMBOL],
+      accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, balances: { USDT: '100000' } }],
+    });
     const sets = validateParameterFile({
       parameterSets: [
         {
@@ -312,18 +313,17 @@ export async function measureSignalLatency(options: LatencyOptions = {}): Promis
       fake.pushCandle(SYMBOL, '1m', spike);
       pushed++;
       await protectedPosition;
-      if (i >= warmupSignals)
-        samples.push({
-          send: tSend,
-          sink: tSink,
-          exchange: tExchange,
-          arrive: tArrive,
-          reserve: reserveMs,
-          events: eventMs,
-        });
-      const s = samples[samples.length - 1];
-      if (s && !(s.send < s.sink && s.sink < s.exchange && s.exchange < s.arrive))
-        throw new Error(`latency bench: signal ${i + 1} was not timed in order: ${JSON.stringify(s)}`);
+      const sample = {
+        send: tSend,
+        sink: tSink,
+        exchange: tExchange,
+        arrive: tArrive,
+        reserve: reserveMs,
+        events: eventMs,
+      };
+      if (!(sample.send < sample.sink && sample.sink < sample.exchange && sample.exchange < sample.arrive))
+        throw new Error(`latency bench: signal ${i + 1} was not timed in order: ${JSON.stringify(sample)}`);
+      if (i >= warmupSignals) samples.push(sample);
 
       // Close the position at the take-profit so the next signal can buy again.
       const p = session.engine.ledger.position(SYMBOL);
@@ -331,7 +331,7 @@ export async function measureSignalLatency(options: LatencyOptions = {}): Promis
       const closed = next('position-closed', `the take-profit of signal ${i + 1}`);
       fake.pushTrade(SYMBOL, p.takeProfitPrice.toNumber() * 1.001);
       await closed;
-      if ((i + 1) % 50 === 0) log(`  latency: ${i + 1} of ${warmupSignals + signals} signals`);
+      if ((i + 1) % 100 === 0) log(`  latency: ${i + 1} of ${warmupSignals + signals} signals`);
     }
     gcObserver.disconnect();
 
@@ -363,7 +363,7 @@ export async function measureSignalLatency(options: LatencyOptions = {}): Promis
     abort.abort();
     await running?.catch(() => undefined);
     await session?.close();
-    await fake.close();
+    await fake?.close();
     closeSync(devNull);
     rmSync(work, { recursive: true, force: true });
   }
@@ -372,11 +372,11 @@ export async function measureSignalLatency(options: LatencyOptions = {}): Promis
 /** The table printed by `npm run bench`. */
 export function latencyLines(r: LatencyReport): string[] {
   const ms = (n: number) => `${n.toFixed(3)} ms`.padStart(10);
-  const row = (label: string, p: Percentiles) => `  ${label.padEnd(46)}${ms(p.p50)}${ms(p.p99)}${ms(p.max)}`;
+  const row = (label: string, p: Percentiles) => `  ${label.padEnd(50)}${ms(p.p50)}${ms(p.p99)}${ms(p.max)}`;
   const s = r.segmentsMs;
   return [
     `Signal latency, closed-kline frame -> buy request at the local exchange (${r.signals} signals after ${r.warmupSignals} warm-up; ledger on ${r.ledgerFileSystem}):`,
-    `  ${'segment'.padEnd(46)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'max'.padStart(10)}`,
+    `  ${'segment'.padEnd(50)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'max'.padStart(10)}`,
     row('frame -> exchange, whole path', s.frameToExchange),
     row('  socket + binance client parse -> feed sink', s.socketAndParse),
     row('  our processing: sink -> marketBuyByQuote', s.ownProcessing),

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { MainClient } from 'binance';
 import { Decimal, toWire, ZERO } from '../../core/money/decimal';
 import type { SymbolRules } from '../../core/money/symbol-rules';
@@ -93,6 +94,10 @@ export class BinanceExchange implements Exchange {
         beautifyResponses: false,
         disableTimeSync: true,
         parseExceptions: false,
+        // HMAC-SHA256 hex, synchronously: the package's WebCrypto signing costs two thread-pool
+        // round trips (about 1 ms) before every order leaves.
+        customSignMessageFn: async (message: string, secret: string) =>
+          createHmac('sha256', secret).update(message).digest('hex'),
       },
       { timeout: opts.requestTimeoutMs ?? 10_000 },
     );
