@@ -79,6 +79,16 @@ describe('BinanceExchange against the local exchange', () => {
     agree(h);
   });
 
+  it('tracks the request weight Binance reports against the limit exchangeInfo announces', async () => {
+    h = await liveHarness(tmp.dir, fake, sets([BTC]));
+    await h.signal('BTCUSDT', 6);
+    const weights = h.health.filter((x) => x.kind === 'weight');
+    expect(weights.length).toBeGreaterThan(0);
+    const last = weights.at(-1) as { used: number; limit: number };
+    expect(last.limit).toBe(6000);
+    expect(last.used).toBeGreaterThan(0);
+  });
+
   it('closes on the take-profit from the user data stream, with the real fill', async () => {
     h = await liveHarness(tmp.dir, fake, sets([BTC]));
     await h.signal('BTCUSDT', 6);
