@@ -11,7 +11,8 @@ import tseslint from 'typescript-eslint';
  *   electron/adapters/ Binance, paper, replay: implement the ports; may use Node and I/O libraries
  *   electron/store/    SQLite persistence (implements the LedgerStore / PaperStore ports)
  *   electron/app/      composition: wires adapters, store and engine into a session
- *   electron/cli/      the command line on top of app
+ *   electron/host/     the trading host: the IPC contract's handlers, dispatcher and loopback transport (plain Node)
+ *   electron/cli/      the command line on top of app (and of host, for npm run serve)
  *   electron/main/, electron/preload/   the only places that may import 'electron'
  *   renderer/          the Vue UI: browser only, talks to main over the typed IPC contract in shared/
  */
@@ -92,6 +93,16 @@ export default tseslint.config(
       'no-restricted-imports': restrict(
         ['**/store/**', '**/app/**', '**/cli/**'],
         'adapters implement ports; they do not reach into the store, app or CLI',
+        false,
+      ),
+    },
+  },
+  {
+    files: ['electron/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        'electron/host is plain Node under both shells (Electron main and npm run serve); it knows neither',
         false,
       ),
     },

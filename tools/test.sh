@@ -9,7 +9,10 @@ bash tools/setup.sh
 echo "== type check"; npx tsc -p tsconfig.json
 echo "== lint"; npx eslint --max-warnings=0 .
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
+echo "== renderer type check"; npx vue-tsc --noEmit -p renderer/tsconfig.json
+echo "== build (electron-vite: main, preload, renderer)"; npx electron-vite build >/dev/null
 echo "== tests"
+rm -f test-results/vitest.json test-results/playwright.json
 # The keychain tests (tests/secrets) use a real Secret Service: the whole suite runs on a private
 # session bus with a throwaway gnome-keyring, unlocked with a dummy password, whose files live in a
 # temporary folder removed afterwards. The developer's own keychain is never touched.
@@ -23,8 +26,16 @@ if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/d
     mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
     eval "$(printf %s tranche-test | gnome-keyring-daemon --unlock --components=secrets)"
     export GNOME_KEYRING_CONTROL TRANCHE_REQUIRE_KEYCHAIN=1
-    exec npx vitest run "$@"' sh "$@"
+    npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json "$@"
+    # The end-to-end tests: the built renderer in Chromium through the headless host (skipped when
+    # vitest was asked for particular files).
+    if [ "$#" -eq 0 ]; then
+      echo "== end-to-end (Playwright, Chromium)"
+      PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+    fi' sh "$@"
 else
   echo "(dbus-run-session or gnome-keyring-daemon is missing: the keychain tests will fail; run npm run setup as root)"
-  TRANCHE_REQUIRE_KEYCHAIN=1 npx vitest run "$@"
+  TRANCHE_REQUIRE_KEYCHAIN=1 npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json "$@"
+  if [ "$#" -eq 0 ]; then PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json; fi
 fi
+node tools/test-summary.mjs

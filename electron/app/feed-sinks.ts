@@ -84,12 +84,57 @@ export function realtimeSink(
       // Candles matter to paper fills too: one backfilled after a disconnect holds the trades we
       // missed. The paper exchange only matches a candle against orders placed before it opened.
       paper?.onCandle(c);
-      return engine.onCandle(c);
+      // In real time, symbols do not wait for each other: an entry in flight for one symbol must not
+      // delay another's candle. The engine keeps one operation per symbol and tracks them all.
+      void engine.onCandle(c);
     },
     onTrade: (symbol: string, price: number, time: number) => {
       paper?.onTrade(symbol, price, time);
       engine.onPrice(symbol, price);
     },
     ...(onHealth ? { onHealth } : {}),
+  };
+}
+
+/** Who watches the market data a session trades on (the desktop host's charts, prices and signals). */
+export interface MarketObserver {
+  /** A closed candle the engine has seen (warm-up included), and the symbol's signal after it (NaN while warming up). */
+  candle(c: Candle, signal: number): void;
+  /** A real-time trade price (live market data only). */
+  price?(symbol: string, price: number, time: number): void;
+}
+
+/** Tells an observer, without letting it disturb trading: what it throws is dropped. */
+export function tellObserver(observer: MarketObserver, engine: TradingEngine, c: Candle): void {
+  try {
+    observer.candle(c, engine.symbolState(c.symbol)?.signal ?? NaN);
+  } catch {
+    // an observer's failure must never stop the engine
+  }
+}
+
+/** A sink that passes everything on to `sink` first, then shows it to `observer`. */
+export function observedSink(sink: FeedSink, engine: TradingEngine, observer: MarketObserver): FeedSink {
+  const onTrade = sink.onTrade?.bind(sink);
+  return {
+    onCandle: (c: Candle) => {
+      const result = sink.onCandle(c);
+      tellObserver(observer, engine, c);
+      return result;
+    },
+    ...(onTrade
+      ? {
+          onTrade: (symbol: string, price: number, time: number) => {
+            const result = onTrade(symbol, price, time);
+            try {
+              observer.price?.(symbol, price, time);
+            } catch {
+              // as above
+            }
+            return result;
+          },
+        }
+      : {}),
+    ...(sink.onHealth ? { onHealth: sink.onHealth.bind(sink) } : {}),
   };
 }

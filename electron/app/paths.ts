@@ -51,3 +51,13 @@ export function defaultLedgerFile(
   }
   return path.join(dataDir, `live-${environment}.sqlite`);
 }
+
+/** The ledger of a replay folder: `<dataDir>/replay-<folder name>.sqlite` (each replay folder gets its own). */
+export function replayLedgerFile(replayDir: string, dataDir: string = defaultDataDir()): string {
+  return path.join(dataDir, `replay-${path.basename(replayDir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+}
+
+/** The settings database of the desktop app and the headless host (parameter sets, paper settings). */
+export function settingsFile(dataDir: string = defaultDataDir()): string {
+  return path.join(dataDir, 'tranche.sqlite');
+}

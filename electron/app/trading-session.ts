@@ -18,7 +18,15 @@ import {
 } from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 import { SqlitePaperStore } from '../store/sqlite-paper-store';
-import { newStats, realtimeSink, replaySink, type RunStats } from './feed-sinks';
+import {
+  newStats,
+  observedSink,
+  realtimeSink,
+  replaySink,
+  tellObserver,
+  type MarketObserver,
+  type RunStats,
+} from './feed-sinks';
 import { createFeed, createRulesSource, type MarketChoice } from './market-choice';
 
 /** How often a live session re-checks the ledger against the exchange. */
@@ -51,6 +59,8 @@ export interface SessionConfig {
   onHealth?: (h: FeedHealth) => void;
   /** Use the built-in symbol rules instead of asking Binance (paper commands on a stored ledger). */
   offline?: boolean;
+  /** Sees every closed candle (with its signal) and trade price the engine sees: the desktop host's charts. */
+  observer?: MarketObserver;
 }
 
 /**
@@ -98,7 +108,9 @@ export class TradingSession {
     const db = openLedgerDatabase(config.dbFile, {
       mode: live ? 'live' : 'paper',
       environment: live ? live.endpoints.name : replay ? 'replay' : 'binance',
-      durability: replay ? 'process' : 'full',
+      // Live prices (paper or live): commits return once in the WAL and are fsynced just after, so
+      // the fsync never delays an order (see Durability in store/database.ts).
+      durability: replay ? 'process' : 'background',
     });
     try {
       const store = new SqliteLedgerStore(db);
@@ -184,7 +196,11 @@ export class TradingSession {
       for (const c of history.flat()) this.paper?.setPrice(c.symbol, c.close, c.closeTime);
     }
     const report = await this.connect();
-    for (const c of history.flat()) this.engine.warm(c);
+    const observer = this.config.observer;
+    for (const c of history.flat()) {
+      this.engine.warm(c);
+      if (observer) tellObserver(observer, this.engine, c);
+    }
     return report;
   }
 
@@ -203,7 +219,7 @@ export class TradingSession {
     const stats = newStats(cursor);
     const onHealth = (h: FeedHealth) => this.config.onHealth?.(h);
     const paper = this.paper;
-    const sink: FeedSink =
+    const traded: FeedSink =
       this.replay && paper
         ? replaySink(
             this.engine,
@@ -215,6 +231,7 @@ export class TradingSession {
             this.engine.ledger.cursorSymbol,
           )
         : realtimeSink(this.engine, stats, paper, onHealth);
+    const sink = this.config.observer ? observedSink(traded, this.engine, this.config.observer) : traded;
     const subs = this.engine.subscriptions();
     // Live: every minute, resolve what is still unknown (an order whose answer was lost, an OCO
     // that vanished) without waiting for the next start.

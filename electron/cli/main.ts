@@ -23,12 +23,15 @@ async function main(argv: string[]): Promise<number> {
       return emergencyStopCommand(values);
     case 'clear-allocations':
       return clearAllocationsCommand(values);
+    case 'serve':
+      // Loaded on demand: the host and its transport are not part of the trading commands.
+      return (await import('./commands/serve')).serveCommand(values);
     case 'help':
       process.stdout.write(HELP);
       return 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: trade, status, emergency-stop, clear-allocations, keys`,
+        `unknown command "${command}"; commands: trade, status, emergency-stop, clear-allocations, keys, serve`,
       );
   }
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { Decimal } from '../core/money/decimal';
 import type { MarketChoice } from '../app/market-choice';
-import { defaultDataDir, defaultLedgerFile } from '../app/paths';
+import { defaultDataDir, defaultLedgerFile, replayLedgerFile } from '../app/paths';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -46,6 +46,8 @@ const COMMON = {
   'confirm-live': { type: 'boolean' },
   'secret-stdin': { type: 'boolean' },
   'allow-withdrawals': { type: 'boolean' },
+  port: { type: 'string' },
+  'renderer-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,8 +98,7 @@ export function parseMarket(raw: string | undefined, values: Values): MarketChoi
 export function ledgerFileFor(values: Values, market: MarketChoice): string {
   if (values.db) return path.resolve(values.db);
   const dir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
-  if (market.kind === 'replay')
-    return path.join(dir, `replay-${path.basename(market.dir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+  if (market.kind === 'replay') return replayLedgerFile(market.dir, dir);
   // --env names a live environment (its own ledger); without it, the paper ledger.
   if (values.env && !values.paper) return defaultLedgerFile('live', values.env, dir);
   return defaultLedgerFile('paper', 'paper', dir);
@@ -152,6 +153,7 @@ Usage:
   npm run emergencyStop -- --paper [--db FILE]
   npm run tranche -- clear-allocations --paper [--db FILE]
   npm run keys -- list | set --env=NAME [--secret-stdin] | delete --env=NAME
+  npm run serve -- [--port=0] [--data-dir=DIR]
 
 Commands (npm run tranche -- COMMAND):
   trade               trade the parameter sets (what npm run startTrading runs)
@@ -161,6 +163,7 @@ Commands (npm run tranche -- COMMAND):
   keys list           the environments with an API key in the OS keychain (keys shown masked: last 4 only)
   keys set --env=NAME store an API key for live, testnet or a custom environment (prompted with echo off)
   keys delete --env=NAME   remove an environment's API key from the OS keychain
+  serve               the desktop app in a browser: the trading host on http://127.0.0.1 (npm run serve -- --help)
 
 Options:
   --paper                     paper trading: simulated fills on real prices (required until live trading lands)

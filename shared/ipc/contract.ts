@@ -97,7 +97,13 @@ export const tradeSchema = z.object({
 
 export const historySchema = z.object({
   trades: z.array(tradeSchema),
-  totals: z.object({ trades: z.number(), wins: z.number(), losses: z.number(), pnl: decimalString, fees: decimalString }),
+  totals: z.object({
+    trades: z.number(),
+    wins: z.number(),
+    losses: z.number(),
+    pnl: decimalString,
+    fees: decimalString,
+  }),
   equity: z.array(z.object({ time: isoTime, equity: decimalString })),
 });
 
@@ -105,11 +111,15 @@ export const chartSchema = z.object({
   symbol: z.string(),
   interval: z.string(),
   /** Times in seconds since the epoch (what chart libraries take). */
-  candles: z.array(z.object({ time: z.number(), open: z.number(), high: z.number(), low: z.number(), close: z.number() })),
+  candles: z.array(
+    z.object({ time: z.number(), open: z.number(), high: z.number(), low: z.number(), close: z.number() }),
+  ),
   zscores: z.array(z.object({ time: z.number(), value: z.number() })),
   threshold: z.number(),
   exitThreshold: z.number(),
-  position: z.object({ entry: z.number(), takeProfit: z.number().nullable(), stopLoss: z.number().nullable() }).nullable(),
+  position: z
+    .object({ entry: z.number(), takeProfit: z.number().nullable(), stopLoss: z.number().nullable() })
+    .nullable(),
 });
 
 export const logLineSchema = z.object({
@@ -144,7 +154,9 @@ export const liveConfirmationSchema = z.object({
   atStakeAmount: decimalString,
 });
 
-const environmentName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'environment: lower-case letters, digits and dashes');
+const environmentName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'environment: lower-case letters, digits and dashes');
 
 /** Every request: channel -> input and output schema. */
 export const requests = {
@@ -164,7 +176,10 @@ export const requests = {
   },
   'engine.stop': { input: nothing, output: engineStateSchema },
   'engine.emergencyStop': { input: z.object({ confirm: z.literal(true) }).strict(), output: engineStateSchema },
-  'engine.liveConfirmation': { input: z.object({ environment: environmentName }).strict(), output: liveConfirmationSchema },
+  'engine.liveConfirmation': {
+    input: z.object({ environment: environmentName }).strict(),
+    output: liveConfirmationSchema,
+  },
   'allocations.get': { input: nothing, output: allocationSchema },
   'allocations.clearAll': {
     input: z.object({ confirm: z.literal(true) }).strict(),
@@ -184,21 +199,35 @@ export const requests = {
     output: z.object({ sets: z.array(z.unknown()), problems: z.array(problemSchema) }),
   },
   'params.export': { input: nothing, output: z.object({ json: z.string(), filename: z.string() }) },
-  'symbols.list': { input: nothing, output: z.object({ symbols: z.array(z.string()), source: z.enum(['exchange', 'built-in']) }) },
+  'symbols.list': {
+    input: nothing,
+    output: z.object({ symbols: z.array(z.string()), source: z.enum(['exchange', 'built-in']) }),
+  },
   'positions.list': { input: nothing, output: z.array(positionSchema) },
-  'history.get': { input: z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), output: historySchema },
+  'history.get': {
+    input: z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: historySchema,
+  },
   'history.exportCsv': { input: nothing, output: z.object({ csv: z.string(), filename: z.string() }) },
   'chart.get': {
     input: z.object({ symbol: z.string(), limit: z.number().int().min(10).max(1000).optional() }).strict(),
     output: chartSchema,
   },
-  'log.recent': { input: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(), output: z.array(logLineSchema) },
+  'log.recent': {
+    input: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
+    output: z.array(logLineSchema),
+  },
   'settings.get': { input: nothing, output: settingsSchema },
   'settings.save': { input: settingsSchema.omit({ dataDir: true }).partial().strict(), output: settingsSchema },
   'keys.status': { input: nothing, output: z.array(keyStatusSchema) },
   'keys.set': {
     input: z
-      .object({ environment: environmentName, apiKey: z.string().min(8).max(512), apiSecret: z.string().min(8).max(512), allowWithdrawals: z.boolean().optional() })
+      .object({
+        environment: environmentName,
+        apiKey: z.string().min(8).max(512),
+        apiSecret: z.string().min(8).max(512),
+        allowWithdrawals: z.boolean().optional(),
+      })
       .strict(),
     output: z.object({ keys: z.array(keyStatusSchema), warnings: z.array(z.string()) }),
   },
@@ -235,7 +264,14 @@ export type KeyStatusDto = z.output<typeof keyStatusSchema>;
 export type LiveConfirmationDto = z.output<typeof liveConfirmationSchema>;
 
 /** Error codes a result may carry. */
-export type ErrorCode = 'invalid-input' | 'invalid-output' | 'unknown-channel' | 'malformed' | 'unauthorized' | 'failed' | 'confirmation-required';
+export type ErrorCode =
+  | 'invalid-input'
+  | 'invalid-output'
+  | 'unknown-channel'
+  | 'malformed'
+  | 'unauthorized'
+  | 'failed'
+  | 'confirmation-required';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 

@@ -195,22 +195,30 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
     const end = await c.exited;
     c.save('live-session');
     expect(end.code, c.err).toBe(0);
+    // The three signals arrive together: reservations are made one after the other (each checked
+    // and recorded in one transaction), and the three buys then run concurrently.
     expect(
       inOrder(c.lines(), [
         /^🔥 LIVE trading on Binance \(local: http:\/\/127\.0\.0\.1:\d+\) with API key ••••••••0001 for local from the OS keychain$/,
         '💰 Account balance updated: $1000.00',
         '💼 Reserved $333.00 (33.3%) for BTCUSDT',
         '💼 Total reserved: $333.00 / $1000.00',
-        '🔥 LIVE BUY: BTCUSDT - Market order executed',
-        '   Allocated: $333.00 (33.3%)',
         '💼 Reserved $333.00 (33.3%) for ETHUSDT',
         '💼 Total reserved: $666.00 / $1000.00',
-        '🔥 LIVE BUY: ETHUSDT - Market order executed',
         '💼 Reserved $333.00 (33.3%) for BNBUSDT',
         '💼 Total reserved: $999.00 / $1000.00',
-        '🔥 LIVE BUY: BNBUSDT - Market order executed',
       ]),
     ).toEqual({ ok: true });
+    for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) {
+      expect(
+        inOrder(c.lines(), [
+          `💼 Reserved $333.00 (33.3%) for ${s}`,
+          `🔥 LIVE BUY: ${s} - Market order executed`,
+          '   Allocated: $333.00 (33.3%)',
+          new RegExp(`^🛡️ OCO placed: ${s} `),
+        ]),
+      ).toEqual({ ok: true });
+    }
     expect(c.out).toMatch(/✅ TAKE PROFIT: BTCUSDT sold 0\.0077\d @ [\d.]+ - PnL \+\$\d+\.\d\d/);
     expect(c.out).toMatch(/🛑 STOP LOSS: ETHUSDT sold [\d.]+ @ [\d.]+ - PnL -\$\d+\.\d\d/);
     expect(c.out + c.err).not.toContain(SECRET);

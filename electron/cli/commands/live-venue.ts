@@ -1,43 +1,16 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ParameterSet } from '../../../shared/params/schema';
-import type { ExchangeHealth } from '../../adapters/binance/binance-exchange';
 import { endpointsFor } from '../../adapters/binance/environments';
 import { EnvSecretStore, resolveCredentials } from '../../adapters/secrets/env-secret-store';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
+import { describeExchangeHealth } from '../../app/health-lines';
 import { defaultDataDir, defaultLedgerFile } from '../../app/paths';
 import type { LiveVenue } from '../../app/trading-session';
 import { UsageError, type parseCommandLine } from '../options';
 import type { Output } from '../output';
 
 type Values = ReturnType<typeof parseCommandLine>['values'];
-
-/** A console line for the exchange connection, or undefined when not worth one. */
-export function describeExchangeHealth(h: ExchangeHealth): string | undefined {
-  switch (h.kind) {
-    case 'user-stream':
-      if (h.state === 'connected') return '🟢 Binance user data stream connected (orders and balances)';
-      if (h.state === 'reconnecting')
-        return `🟠 Binance user data stream lost${h.detail ? ` (${h.detail})` : ''}; reconnecting`;
-      if (h.state === 'resynced') return '🔁 Orders and balances re-read from Binance after the reconnect';
-      if (h.state === 'error') return `🟠 Binance user data stream: ${h.detail ?? 'error'}`;
-      return undefined;
-    case 'paused':
-      return h.reason === 'banned'
-        ? `🚨 ALARM: Binance has banned this IP until ${new Date(h.until).toISOString()} (${h.detail}). Trading is paused; open positions stay protected by their OCOs on Binance.`
-        : `⏸️ Binance rate limit: paused until ${new Date(h.until).toISOString()} (${h.detail})`;
-    case 'resumed':
-      return '▶️ Binance requests resumed';
-    case 'weight':
-      return h.used > h.limit * 0.8
-        ? `🟠 Request weight ${h.used} of ${h.limit} per minute used; slowing down`
-        : undefined;
-    case 'clock':
-      return Math.abs(h.offsetMs) > 1000
-        ? `🕒 This computer's clock is ${h.offsetMs} ms off Binance's; corrected`
-        : undefined;
-  }
-}
 
 async function confirm(values: Values, question: string): Promise<void> {
   if (values['confirm-live']) return;

@@ -1,0 +1,690 @@
+import fs from 'node:fs';
+import type {
+  ChartDto,
+  EngineStateDto,
+  EventChannel,
+  EventPayload,
+  LogLineDto,
+  RequestInput,
+} from '../../shared/ipc/contract';
+import { withDefaults, type ParameterSetInput } from '../../shared/params/schema';
+import { EnvSecretStore } from '../adapters/secrets/env-secret-store';
+import { KeytarSecretStore } from '../adapters/secrets/keytar-secret-store';
+import { consoleLines } from '../app/console-lines';
+import { describeExchangeHealth, describeHealth } from '../app/health-lines';
+import { defaultLedgerFile, replayLedgerFile, settingsFile } from '../app/paths';
+import { seedParameterSets } from '../app/seed-params';
+import { TradingSession, type SessionConfig } from '../app/trading-session';
+import type { EngineEvent } from '../core/engine/engine-events';
+import type { Ledger } from '../core/ledger/ledger';
+import type { ClosedTrade, Position } from '../core/ledger/records';
+import { Decimal } from '../core/money/decimal';
+import { LedgerError, ledgerOwnerPid, peekLedger } from '../store/database';
+import type { SqliteLedgerStore } from '../store/sqlite-ledger-store';
+import { SettingsStore, type LastLedger } from '../store/settings-store';
+import { ChartMemory } from './chart-memory';
+import type { EventListener, RequestHandlers } from './dispatcher';
+import { changesLedger, levelOf, notificationFor, symbolOf } from './engine-feedback';
+import { idleHealth, withExchangeHealth, withFeedHealth, type HealthDto } from './health';
+import { HostError } from './host-error';
+import { KeysService, type Keychain } from './keys-service';
+import { confirmationMatches, liveConfirmation } from './live-confirmation';
+import { ParamsService } from './params-service';
+import { Ring } from './ring';
+import { readStoredLedger } from './stored-ledger';
+import { SymbolsSource } from './symbols-source';
+import { KeyedThrottle } from './throttle';
+import {
+  credentialsOf,
+  endpointsOf,
+  paperMarket,
+  restBaseOf,
+  type EndpointOverrides,
+  type VenueConfig,
+} from './venues';
+import { allocationView, emptyAllocation, historyView, money, positionView, tradesCsv, tradeView } from './views';
+
+export interface TradingHostOptions {
+  /** The data folder: ledgers and the settings database (tranche.sqlite) live here. */
+  dataDir: string;
+  /** Binance environments other than live and testnet (or overrides of theirs), by name. */
+  environments?: Record<string, EndpointOverrides>;
+  /** Public market data for paper trading on live prices and for symbols.list (default: Binance). */
+  market?: { restBaseUrl?: string; wsBaseUrl?: string };
+  /** The OS keychain (default: keytar under TRANCHE_KEYCHAIN_SERVICE or "Tranche"). */
+  keychain?: Keychain;
+  /** BINANCE_API_KEY / BINANCE_API_SECRET (default: this process's environment). */
+  env?: EnvSecretStore;
+  /** Parameter sets a new settings database starts with (default: config/live-params.json). */
+  seedSets?: ParameterSetInput[];
+  /** Diagnostics for whoever runs the host; never shown to the renderer. */
+  log?: (message: string) => void;
+}
+
+/** Price and signal events per symbol at most every 250 ms (4 per second). */
+const TICK_MS = 250;
+/** Positions with moving prices are re-sent at most once a second. */
+const POSITIONS_MS = 1000;
+const LOG_CAPACITY = 5000;
+const DEFAULT_CHART_LIMIT = 300;
+const DEFAULT_LOG_LIMIT = 500;
+
+interface ActiveRun {
+  session: TradingSession;
+  abort: AbortController;
+  done: Promise<void>;
+  ledger: LastLedger;
+  quoteAsset: string;
+  startedAt: string;
+}
+
+type StartInput = RequestInput<'engine.start'>;
+
+/**
+ * Hosts at most one trading session and answers every request of the IPC contract; pushes every
+ * event the contract names. Plain Node (no Electron): the desktop app runs it in its main process,
+ * `npm run serve` runs it headless behind the loopback WebSocket, the tests run it directly.
+ */
+export class TradingHost {
+  readonly dataDir: string;
+  private readonly settings: SettingsStore;
+  private readonly params: ParamsService;
+  private readonly keys: KeysService;
+  private readonly symbols: SymbolsSource;
+  private readonly venues: VenueConfig;
+  private readonly charts = new ChartMemory();
+  private readonly logRing = new Ring<LogLineDto>(LOG_CAPACITY);
+  private readonly listeners = new Set<EventListener>();
+  /** Raw numbers on the hot path; turned into the contract's strings only when sent. */
+  private readonly prices: KeyedThrottle<{ symbol: string; price: number; time: number }>;
+  private readonly signals: KeyedThrottle<{ symbol: string; value: number; time: number }>;
+  private readonly positionTicks: KeyedThrottle<true>;
+  private readonly log: (message: string) => void;
+  private run: ActiveRun | undefined;
+  /** A request acting on the stored ledger (emergency stop, clearing) while nothing trades. */
+  private exclusive: Promise<unknown> | undefined;
+  private state: Omit<EngineStateDto, 'halted' | 'emergencyStopPending'> = {
+    state: 'stopped',
+    mode: null,
+    environment: null,
+    market: null,
+    ledgerFile: null,
+    startedAt: null,
+    error: null,
+    health: idleHealth(),
+  };
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(opts: TradingHostOptions) {
+    this.dataDir = opts.dataDir;
+    this.log = opts.log ?? (() => undefined);
+    this.settings = SettingsStore.open(settingsFile(opts.dataDir), opts.seedSets ?? seedParameterSets());
+    this.params = new ParamsService(this.settings, opts.dataDir);
+    this.venues = {
+      environments: opts.environments ?? {},
+      market: opts.market ?? {},
+      stores: { keychain: opts.keychain ?? new KeytarSecretStore(), env: opts.env ?? new EnvSecretStore() },
+    };
+    this.keys = new KeysService(
+      this.venues.stores,
+      (env) => restBaseOf(env, this.venues),
+      Object.keys(this.venues.environments),
+    );
+    this.symbols = new SymbolsSource(opts.market?.restBaseUrl ? { restBaseUrl: opts.market.restBaseUrl } : {});
+    this.prices = new KeyedThrottle(TICK_MS, (p) =>
+      this.emit('price', {
+        symbol: p.symbol,
+        price: money(new Decimal(p.price)),
+        time: new Date(p.time).toISOString(),
+      }),
+    );
+    this.signals = new KeyedThrottle(TICK_MS, (s) =>
+      this.emit('signal', { symbol: s.symbol, value: s.value, time: new Date(s.time).toISOString() }),
+    );
+    this.positionTicks = new KeyedThrottle(POSITIONS_MS, () => this.emit('positions.changed', this.positionsList()));
+  }
+
+  // ---- events -----------------------------------------------------------------------------------
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<C extends EventChannel>(channel: C, data: EventPayload<C>): void {
+    for (const l of this.listeners) {
+      try {
+        l(channel, data);
+      } catch (e) {
+        this.log(`event listener failed on ${channel}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private logLine(level: LogLineDto['level'], symbol: string | null, text: string): void {
+    const line: LogLineDto = { time: new Date().toISOString(), level, symbol, text };
+    this.logRing.push(line);
+    this.emit('log.line', line);
+  }
+
+  private info(text: string): void {
+    this.logLine('info', null, text);
+  }
+
+  /** Allocation and positions are re-sent once after a burst of engine events. */
+  private scheduleLedgerViews(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.emitLedgerViews();
+    });
+  }
+
+  private emitLedgerViews(): void {
+    try {
+      this.emit('allocations.changed', this.allocation());
+      this.emit('positions.changed', this.positionsList());
+    } catch (e) {
+      this.log(`could not read the ledger for an update: ${(e as Error).message}`);
+    }
+  }
+
+  private emitState(): void {
+    this.emit('engine.state', this.status());
+  }
+
+  // ---- the engine's side ------------------------------------------------------------------------
+
+  /** An engine event: log lines, notification, closed trade, and ledger views to refresh. */
+  private engineEvent(e: EngineEvent, time: number, store: () => SqliteLedgerStore | undefined): void {
+    const level = levelOf(e);
+    const symbol = symbolOf(e);
+    for (const text of consoleLines(e, time)) this.logLine(level, symbol, text);
+    const note = notificationFor(e);
+    if (note) this.emit('notification', note);
+    if (e.type === 'position-closed') {
+      const last = store()?.trades(1)[0];
+      if (last && last.symbol === e.symbol) this.emit('trade.closed', tradeView(last));
+    }
+    if (e.type === 'emergency-stop') this.emitState();
+    if (changesLedger(e)) this.scheduleLedgerViews();
+  }
+
+  private setHealth(next: HealthDto): void {
+    this.state = { ...this.state, health: next };
+    this.emitState();
+  }
+
+  private sessionCallbacks(
+    getStore: () => SqliteLedgerStore | undefined,
+  ): Pick<SessionConfig, 'onEvent' | 'onHealth' | 'observer'> {
+    return {
+      onEvent: (e, t) => this.engineEvent(e, t, getStore),
+      onHealth: (h) => {
+        const line = describeHealth(h);
+        if (line) this.info(line);
+        this.setHealth(withFeedHealth(this.state.health, h));
+      },
+      observer: {
+        candle: (c, signal) => {
+          this.charts.addCandle(c, signal);
+          this.prices.push(c.symbol, { symbol: c.symbol, price: c.close, time: c.closeTime });
+          if (Number.isFinite(signal))
+            this.signals.push(c.symbol, { symbol: c.symbol, value: signal, time: c.closeTime });
+          if (this.run?.session.engine.ledger.position(c.symbol)) this.positionTicks.push('positions', true);
+        },
+        price: (symbol, price, time) => {
+          this.charts.setPrice(symbol, price, time);
+          this.prices.push(symbol, { symbol, price, time });
+          if (this.run?.session.engine.ledger.position(symbol)) this.positionTicks.push('positions', true);
+        },
+      },
+    };
+  }
+
+  // ---- engine.* -----------------------------------------------------------------------------------
+
+  status(): EngineStateDto {
+    const ledger = this.run?.session.engine.ledger;
+    return {
+      ...this.state,
+      halted: this.run?.session.engine.isHalted ?? false,
+      emergencyStopPending: ledger?.emergencyStopPending ?? false,
+    };
+  }
+
+  get trading(): boolean {
+    return this.run !== undefined;
+  }
+
+  async start(input: StartInput): Promise<EngineStateDto> {
+    if (this.closed) throw new HostError('failed', 'the host is shutting down');
+    if (this.run) {
+      throw new HostError(
+        'failed',
+        `already trading (${this.state.mode} on ${this.state.market ?? this.state.environment}): stop first`,
+      );
+    }
+    if (this.exclusive)
+      throw new HostError('failed', 'an emergency stop or reset of the ledger is under way; try again in a moment');
+    const { sets, quoteAsset } = this.params.tradable();
+    let config: SessionConfig;
+    let ledger: LastLedger;
+    const opened: { store?: SqliteLedgerStore } = {};
+    const callbacks = this.sessionCallbacks(() => opened.store);
+    if (input.mode === 'paper') {
+      const market = paperMarket(input.market, this.venues);
+      const paper = this.params.settings();
+      const file =
+        market.choice.kind === 'replay'
+          ? replayLedgerFile(market.choice.dir, this.dataDir)
+          : defaultLedgerFile('paper', 'paper', this.dataDir);
+      ledger = {
+        file,
+        mode: 'paper',
+        environment: market.choice.kind === 'replay' ? 'replay' : 'binance',
+        market: market.label,
+      };
+      config = {
+        sets,
+        quoteAsset,
+        market: market.choice,
+        dbFile: file,
+        venue: {
+          kind: 'paper',
+          balance: new Decimal(paper.paperBalance),
+          feeRate: new Decimal(paper.feeRate),
+          slippageBps: paper.slippageBps,
+        },
+        ...callbacks,
+      };
+    } else {
+      const environment = input.environment ?? 'live';
+      if (input.market !== undefined && input.market !== 'binance') {
+        throw new HostError(
+          'failed',
+          'live trading runs on the live market data of its Binance environment; replay:DIR is for paper trading',
+        );
+      }
+      const endpoints = endpointsOf(environment, this.venues);
+      const resolved = await credentialsOf(environment, this.venues);
+      const expected = await liveConfirmation({ endpoints, credentials: resolved.credentials, sets, quoteAsset });
+      if (!confirmationMatches(input.confirmLive, expected)) {
+        throw new HostError(
+          'confirmation-required',
+          `live trading on ${expected.account} puts up to ${expected.atStakeAmount} ${expected.quoteAsset} (${expected.atStakePercent}% of ${expected.balance}) at stake: confirm this account and amount to start`,
+        );
+      }
+      const file = defaultLedgerFile('live', environment, this.dataDir);
+      ledger = { file, mode: 'live', environment, market: 'binance' };
+      config = {
+        sets,
+        quoteAsset,
+        market: { kind: 'binance', restBaseUrl: endpoints.restBaseUrl, wsBaseUrl: endpoints.streamBaseUrl },
+        dbFile: file,
+        venue: {
+          kind: 'live',
+          endpoints,
+          credentials: resolved.credentials,
+          onExchangeHealth: (h) => {
+            const line = describeExchangeHealth(h);
+            if (line) this.info(line);
+            this.setHealth(withExchangeHealth(this.state.health, h));
+          },
+        },
+        ...callbacks,
+      };
+      this.info(`🔥 LIVE trading on Binance (${environment}) with ${resolved.description}`);
+    }
+    let session: TradingSession;
+    try {
+      session = TradingSession.open(config);
+    } catch (e) {
+      throw new HostError('failed', openFailure(e, config.dbFile));
+    }
+    opened.store = session.store;
+    this.settings.saveLastLedger(ledger);
+    const abort = new AbortController();
+    const startedAt = new Date().toISOString();
+    this.state = {
+      state: 'starting',
+      mode: input.mode,
+      environment: ledger.environment,
+      market: ledger.market,
+      ledgerFile: session.db.file,
+      startedAt,
+      error: null,
+      health: { ...idleHealth(), userStream: input.mode === 'live' ? 'connecting' : 'none' },
+    };
+    const run: ActiveRun = { session, abort, done: Promise.resolve(), ledger, quoteAsset, startedAt };
+    this.run = run;
+    run.done = this.drive(run);
+    this.info(
+      `${input.mode === 'paper' ? '📝 Paper' : '🔥 Live'} trading on ${ledger.market === 'binance' ? (input.mode === 'paper' ? 'live Binance market data' : `Binance ${ledger.environment}`) : ledger.market} - ${sets
+        .filter((s) => s.enabled)
+        .map((s) => `${s.symbol} ${s.allocationPercent}%`)
+        .join(', ')}; ledger ${session.db.file}`,
+    );
+    this.emitState();
+    return this.status();
+  }
+
+  /** Runs a session from reconciliation to its end (stop, end of a replay, or failure). */
+  private async drive(run: ActiveRun): Promise<void> {
+    const { session, abort } = run;
+    let failure: string | undefined;
+    try {
+      const report = await session.start(abort.signal);
+      if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) this.info(`🔁 ${report[0]}`);
+      if (!abort.signal.aborted) {
+        this.state = { ...this.state, state: 'running' };
+        if (session.replay) {
+          this.state.health = {
+            ...this.state.health,
+            marketData: 'live',
+            marketDetail: `replay of ${run.ledger.market.slice(7)}`,
+          };
+        }
+        this.emitState();
+        this.scheduleLedgerViews();
+        const stats = await session.run(abort.signal);
+        if (session.replay && !abort.signal.aborted) {
+          this.info(
+            `📊 Replay finished: ${stats.candles} candles, ${session.store.trades().length} closed trade(s) in this ledger`,
+          );
+        }
+      }
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+      this.logLine('error', null, `❌ Trading stopped: ${failure}`);
+      this.emit('notification', { kind: 'error', title: 'Trading stopped', body: failure });
+    } finally {
+      try {
+        await session.close();
+      } catch (e) {
+        failure ??= e instanceof Error ? e.message : String(e);
+      }
+      this.prices.flush();
+      this.signals.flush();
+      this.run = undefined;
+      this.state = {
+        ...this.state,
+        state: failure ? 'error' : 'stopped',
+        error: failure ?? null,
+        health: idleHealth(),
+      };
+      this.info(
+        failure
+          ? '⏹️ Trading stopped after an error'
+          : '⏹️ Trading stopped. Open positions stay protected by their OCOs.',
+      );
+      this.emitState();
+      this.emitLedgerViews();
+    }
+  }
+
+  async stop(): Promise<EngineStateDto> {
+    const run = this.run;
+    if (!run) return this.status();
+    if (!run.abort.signal.aborted) {
+      this.state = { ...this.state, state: 'stopping' };
+      this.info(
+        '⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs.',
+      );
+      this.emitState();
+      run.abort.abort();
+    }
+    await run.done;
+    return this.status();
+  }
+
+  async emergencyStop(): Promise<EngineStateDto> {
+    const run = this.run;
+    if (run) {
+      this.info('🚨 Emergency stop requested');
+      await run.session.engine.emergencyStop();
+      return this.stop();
+    }
+    await this.onStoredLedger(async (session) => {
+      this.info('🚨 Emergency stop of the stored ledger');
+      await session.engine.emergencyStop();
+    });
+    return this.status();
+  }
+
+  async clearAllAllocations(): Promise<{ cleared: number; withPositions: string[] }> {
+    if (this.run) return this.run.session.engine.clearAllAllocations();
+    let result = { cleared: 0, withPositions: [] as string[] };
+    await this.onStoredLedger((session) => {
+      result = session.engine.clearAllAllocations();
+    });
+    return result;
+  }
+
+  /** Opens the last traded ledger (with the sets saved in it), reconciles it, acts, and closes it. */
+  private async onStoredLedger(action: (session: TradingSession) => Promise<void> | void): Promise<void> {
+    if (this.exclusive)
+      throw new HostError('failed', 'another action on the ledger is under way; try again in a moment');
+    const work = (async () => {
+      const last = this.lastLedger();
+      if (!last || !fs.existsSync(last.file))
+        throw new HostError('failed', 'there is no ledger yet: nothing has been traded');
+      const meta = peekLedger(last.file);
+      const probe = TradingSession.readSets(last.file, meta);
+      const opened: { store?: SqliteLedgerStore } = {};
+      const onEvent = this.sessionCallbacks(() => opened.store).onEvent;
+      let session: TradingSession;
+      try {
+        if (meta.mode === 'live') {
+          const endpoints = endpointsOf(meta.environment, this.venues);
+          const resolved = await credentialsOf(meta.environment, this.venues);
+          session = TradingSession.open({
+            sets: probe.sets,
+            quoteAsset: probe.quoteAsset,
+            market: { kind: 'binance', restBaseUrl: endpoints.restBaseUrl, wsBaseUrl: endpoints.streamBaseUrl },
+            dbFile: last.file,
+            venue: { kind: 'live', endpoints, credentials: resolved.credentials },
+            onEvent,
+          });
+        } else {
+          session = TradingSession.open({
+            sets: probe.sets,
+            quoteAsset: probe.quoteAsset,
+            market: meta.environment === 'replay' ? { kind: 'replay', dir: '' } : { kind: 'binance' },
+            dbFile: last.file,
+            venue: { kind: 'paper', balance: new Decimal(1), feeRate: new Decimal(0.001), slippageBps: 5 },
+            onEvent,
+            offline: true,
+          });
+        }
+      } catch (e) {
+        throw new HostError('failed', openFailure(e, last.file));
+      }
+      opened.store = session.store;
+      try {
+        await session.connect();
+        await action(session);
+      } finally {
+        await session.close();
+      }
+    })();
+    this.exclusive = work;
+    try {
+      await work;
+    } finally {
+      this.exclusive = undefined;
+      this.emitLedgerViews();
+    }
+  }
+
+  private lastLedger(): LastLedger | undefined {
+    const stored = this.settings.lastLedger();
+    if (stored) return stored;
+    const paper = defaultLedgerFile('paper', 'paper', this.dataDir);
+    return fs.existsSync(paper) ? { file: paper, mode: 'paper', environment: 'binance', market: 'binance' } : undefined;
+  }
+
+  // ---- ledger views -----------------------------------------------------------------------------
+
+  private quoteAsset(): string {
+    try {
+      return this.params.tradable().quoteAsset;
+    } catch {
+      return 'USDT';
+    }
+  }
+
+  /** Reads the running session's ledger, or the last traded ledger from its file. */
+  private withLedger<T>(
+    read: (ledger: Ledger, trades: () => ClosedTrade[], price: (symbol: string) => number | undefined) => T,
+  ): T | undefined {
+    const run = this.run;
+    if (run) {
+      const engine = run.session.engine;
+      return read(
+        engine.ledger,
+        () => run.session.store.trades(),
+        (symbol) => {
+          const p = engine.symbolState(symbol)?.lastPrice;
+          return p !== undefined && Number.isFinite(p) ? p : this.charts.lastPrice(symbol);
+        },
+      );
+    }
+    const last = this.lastLedger();
+    if (!last) return undefined;
+    return readStoredLedger(last.file, this.quoteAsset(), (v) =>
+      read(v.ledger, v.trades, (s) => this.charts.lastPrice(s)),
+    );
+  }
+
+  allocation() {
+    return this.withLedger((ledger) => allocationView(ledger)) ?? emptyAllocation(this.quoteAsset());
+  }
+
+  positionsList() {
+    return (
+      this.withLedger((ledger, _trades, price) =>
+        ledger
+          .openPositions()
+          .filter((p) => p.status !== 'closed')
+          .sort((a, b) => a.id - b.id)
+          .map((p) => positionView(p, ledger, price(p.symbol))),
+      ) ?? []
+    );
+  }
+
+  history(limit?: number) {
+    return (
+      this.withLedger((ledger, trades) => historyView(trades(), ledger.totalBalance(), limit)) ?? {
+        trades: [],
+        totals: { trades: 0, wins: 0, losses: 0, pnl: '0', fees: '0' },
+        equity: [],
+      }
+    );
+  }
+
+  chart(symbol: string, limit = DEFAULT_CHART_LIMIT): ChartDto {
+    const running = this.run?.session.engine.symbolState(symbol)?.set;
+    const stored = running ? undefined : this.params.get().sets.find((s) => s.symbol === symbol);
+    const set = running ?? (stored ? withDefaults(stored) : undefined);
+    const candles = this.charts.candles(symbol, limit);
+    if (!set && candles.length === 0) {
+      throw new HostError('failed', `no parameter set and no market data for ${symbol}`);
+    }
+    const position = this.withLedger((ledger) => ledger.position(symbol));
+    return {
+      symbol,
+      interval: set?.interval ?? this.charts.interval(symbol) ?? '5m',
+      candles,
+      zscores: this.charts.zscores(symbol, limit),
+      threshold: set?.zScoreThreshold ?? 0,
+      exitThreshold: set?.exitZScore ?? 0,
+      position: position && position.status !== 'opening' ? chartPosition(position) : null,
+    };
+  }
+
+  // ---- the contract ---------------------------------------------------------------------------------
+
+  /** One handler per request channel (the dispatcher validates inputs and outputs around them). */
+  handlers(): RequestHandlers {
+    return {
+      'engine.status': () => this.status(),
+      'engine.start': (input) => this.start(input),
+      'engine.stop': () => this.stop(),
+      'engine.emergencyStop': () => this.emergencyStop(),
+      'engine.liveConfirmation': async ({ environment }) => {
+        const { sets, quoteAsset } = this.params.tradable();
+        const endpoints = endpointsOf(environment, this.venues);
+        const resolved = await credentialsOf(environment, this.venues);
+        return liveConfirmation({ endpoints, credentials: resolved.credentials, sets, quoteAsset });
+      },
+      'allocations.get': () => this.allocation(),
+      'allocations.clearAll': () => this.clearAllAllocations(),
+      'params.get': () => this.params.get(),
+      'params.validate': ({ sets }) => this.params.validate(sets),
+      'params.save': ({ sets }) => {
+        const result = this.params.save(sets);
+        const running = this.run !== undefined;
+        if (result.saved) {
+          this.info(
+            running
+              ? '💾 Parameter sets saved. The running session keeps trading the sets it started with: stop and start again to apply them to new entries (open positions keep the parameters they were entered with).'
+              : '💾 Parameter sets saved.',
+          );
+        }
+        return { ...result, appliesToNewEntriesOnly: running };
+      },
+      'params.import': ({ json }) => this.params.import(json),
+      'params.export': () => this.params.export(),
+      'symbols.list': () => this.symbols.list(),
+      'positions.list': () => this.positionsList(),
+      'history.get': ({ limit }) => this.history(limit),
+      'history.exportCsv': () => {
+        const trades = this.withLedger((_l, all) => all()) ?? [];
+        return { csv: tradesCsv(trades), filename: `tranche-trades-${new Date().toISOString().slice(0, 10)}.csv` };
+      },
+      'chart.get': ({ symbol, limit }) => this.chart(symbol, limit),
+      'log.recent': ({ limit }) => this.logRing.newest(limit ?? DEFAULT_LOG_LIMIT),
+      'settings.get': () => this.params.settings(),
+      'settings.save': (change) => this.params.saveSettings(change),
+      'keys.status': () => this.keys.status(),
+      'keys.set': (input) => this.keys.set(input),
+      'keys.delete': ({ environment }) => this.keys.delete(environment),
+    };
+  }
+
+  /** Stops trading (positions stay protected by their OCOs) and closes the settings database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stop();
+    await this.exclusive?.catch(() => undefined);
+    this.prices.dispose();
+    this.signals.dispose();
+    this.positionTicks.dispose();
+    this.settings.close();
+    this.listeners.clear();
+  }
+}
+
+function chartPosition(p: Position): ChartDto['position'] {
+  return {
+    entry: p.avgPrice.toNumber(),
+    takeProfit: p.takeProfitPrice ? p.takeProfitPrice.toNumber() : null,
+    stopLoss: p.stopPrice ? p.stopPrice.toNumber() : null,
+  };
+}
+
+/** Why a ledger could not be opened, in words (another process owning it is the common case). */
+function openFailure(e: unknown, file: string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof LedgerError) {
+    const pid = ledgerOwnerPid(file);
+    if (pid !== undefined && pid !== process.pid) {
+      return `ledger ${file} is in use by another Tranche process (pid ${pid}): stop it there first`;
+    }
+  }
+  return message;
+}

@@ -1,0 +1,42 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { RequestInput, SettingsDto } from '../../../shared/ipc/contract';
+import { useApi } from '../api';
+import { useNotificationsStore } from './notifications';
+
+/** Paper balance, fee, slippage; the data folder (read-only). */
+export const useSettingsStore = defineStore('settings', () => {
+  const api = useApi();
+  const notify = useNotificationsStore();
+  const settings = ref<SettingsDto | null>(null);
+  const error = ref<string | null>(null);
+  const saving = ref(false);
+
+  async function refresh(): Promise<void> {
+    const r = await api.request('settings.get', {});
+    if (r.ok) {
+      settings.value = r.data;
+      error.value = null;
+    } else error.value = r.error.message;
+  }
+
+  async function save(patch: RequestInput<'settings.save'>): Promise<boolean> {
+    saving.value = true;
+    try {
+      const r = await api.request('settings.save', patch);
+      if (!r.ok) {
+        error.value = r.error.message;
+        notify.toast(`Settings not saved: ${r.error.message}`, 'error');
+        return false;
+      }
+      settings.value = r.data;
+      error.value = null;
+      notify.toast('Settings saved', 'success');
+      return true;
+    } finally {
+      saving.value = false;
+    }
+  }
+
+  return { settings, error, saving, refresh, save };
+});

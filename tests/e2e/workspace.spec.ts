@@ -1,0 +1,237 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+import { EnvSecretStore } from '../../electron/adapters/secrets/env-secret-store';
+import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret-store';
+import { createDispatcher } from '../../electron/host/dispatcher';
+import { TradingHost } from '../../electron/host/trading-host';
+import { startWsHost, type WsHost } from '../../electron/host/ws-host';
+import type { Candle } from '../../electron/core/ports/market-feed';
+import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
+
+/**
+ * The built renderer (out/renderer) in Chromium, through the headless host's loopback WebSocket,
+ * with a real engine: paper trading on the local Binance-compatible exchange's market data, and
+ * live trading against it with a key stored in the real OS keychain (a throwaway gnome-keyring
+ * under npm test). Screenshots of every screen go to test-results/screenshots/.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-results/screenshots');
+const KEY = 'e2eTestApiKey0000000000000000000000000000000000000000000000WXYZ';
+const SECRET = 'e2eTestApiSecret00000000000000000000000000000000000000000000SECR';
+const FIVE_MIN = 300_000;
+const START: Record<string, number> = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
+
+let fake: FakeBinance;
+let host: TradingHost;
+let ws: WsHost;
+let dataDir: string;
+let boundary: number;
+const prices: Record<string, number> = { ...START };
+const service = `Tranche-e2e-${process.pid}`;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  if (!existsSync(path.join(ROOT, 'out/renderer/index.html')))
+    throw new Error('out/renderer is missing: run npm run build first');
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tranche-e2e-'));
+  fake = await startFakeBinance({
+    symbols: Object.keys(START),
+    accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
+  });
+  boundary = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
+  for (const symbol of Object.keys(START)) {
+    const history: Candle[] = [];
+    let p = START[symbol]!;
+    for (let i = 30; i >= 1; i--) {
+      const close = +(p * (1 + Math.sin(i * 1.7 + symbol.length) * 0.0008)).toFixed(2);
+      const openTime = boundary - i * FIVE_MIN;
+      history.push({
+        symbol,
+        interval: '5m',
+        openTime,
+        closeTime: openTime + FIVE_MIN - 1,
+        open: p,
+        high: Math.max(p, close),
+        low: Math.min(p, close),
+        close,
+        volume: 1,
+      });
+      p = close;
+    }
+    prices[symbol] = p;
+    fake.addHistory(symbol, '5m', history);
+    fake.setPrice(symbol, p);
+  }
+  host = new TradingHost({
+    dataDir,
+    keychain: new KeytarSecretStore({ service }),
+    env: new EnvSecretStore({}),
+    market: { restBaseUrl: fake.restUrl, wsBaseUrl: fake.wsUrl },
+    environments: { local: { restBaseUrl: fake.restUrl, streamBaseUrl: fake.wsUrl, wsApiBaseUrl: fake.wsUrl } },
+  });
+  ws = await startWsHost({
+    dispatcher: createDispatcher({ handlers: host.handlers(), events: host }),
+    rendererDir: path.join(ROOT, 'out/renderer'),
+  });
+});
+
+test.afterAll(async () => {
+  await ws?.close();
+  await host?.close();
+  await fake?.close();
+  const store = new KeytarSecretStore({ service });
+  for (const env of await store.environments().catch(() => [])) await store.delete(env);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A closed 5-minute candle in the current window whose close jumps (the trade first, so fills happen there). */
+function jump(symbol: string, move: number) {
+  const close = +(prices[symbol]! * (1 + move)).toFixed(2);
+  fake.pushTrade(symbol, close);
+  fake.pushCandle(symbol, '5m', {
+    symbol,
+    interval: '5m',
+    openTime: boundary,
+    closeTime: boundary + FIVE_MIN - 1,
+    open: prices[symbol]!,
+    high: close,
+    low: prices[symbol]!,
+    close,
+    volume: 1,
+  });
+  prices[symbol] = close;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function open(page: Page, route = '') {
+  await page.goto(ws.url.replace('#token=', `#${route ? `/${route}` : ''}?token=`).replace('#?', '#/?'));
+  await expect(page.getByTestId('connection-status')).toContainText(/connected/i);
+}
+
+test('parameter sets: a sum above 100% shows the error and blocks saving; fixed, it saves; a reload shows the saved sets', async ({
+  page,
+}) => {
+  await open(page, 'params');
+  await page.getByTestId('nav-params').click();
+  const field = page.getByTestId('params-field-0-allocationPercent');
+  await field.fill('60');
+  await expect(page.getByTestId('params-sum')).toHaveAttribute('data-over', 'true');
+  await expect(page.getByTestId('params-save')).toBeDisabled();
+  await expect(page.getByTestId('params-error')).toContainText(/above 100%/);
+  await shot(page, 'params-over-100');
+  await field.fill('30');
+  await expect(page.getByTestId('params-save')).toBeEnabled();
+  await page.getByTestId('params-save').click();
+  await expect(page.getByTestId('params-dirty')).toHaveCount(0);
+  await page.reload();
+  await page.getByTestId('nav-params').click();
+  await expect(page.getByTestId('params-field-0-allocationPercent')).toHaveValue('30');
+  await shot(page, 'params-saved');
+  // Back to the seed's 33.3 for the trading tests.
+  await page.getByTestId('params-field-0-allocationPercent').fill('33.3');
+  await page.getByTestId('params-save').click();
+  await expect(page.getByTestId('params-dirty')).toHaveCount(0);
+});
+
+test('paper: reservations and positions appear as signals fire; a take-profit shows in history', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('nav-trading').click();
+  await page.getByTestId('start-paper').click();
+  await expect(page.getByTestId('engine-state')).toContainText(/running/i, { timeout: 20_000 });
+  await fake.waitForSubscriber('bnbusdt@kline_5m');
+  await shot(page, 'trading-paper-running');
+  jump('BTCUSDT', 0.02);
+  jump('ETHUSDT', 0.02);
+  jump('BNBUSDT', 0.02);
+  await page.getByTestId('nav-allocations').click();
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'])
+    await expect(page.getByTestId(`reservation-${s}`)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('allocation-reserved')).toContainText('999.00');
+  await shot(page, 'allocations');
+  await page.getByTestId('nav-positions').click();
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) await expect(page.getByTestId(`position-${s}`)).toBeVisible();
+  await page.waitForTimeout(500); // let the chart draw
+  await shot(page, 'positions');
+  fake.pushTrade('BTCUSDT', +(prices.BTCUSDT! * 1.16).toFixed(2));
+  await page.getByTestId('nav-history').click();
+  await expect(page.getByTestId('history-reason-0')).toContainText(/take.profit/i, { timeout: 15_000 });
+  await shot(page, 'history');
+  await page.getByTestId('nav-log').click();
+  await expect(page.getByTestId('log-line').first()).toBeVisible();
+  await shot(page, 'log');
+});
+
+test('emergency stop: every position sold, every reservation cleared', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('emergency-stop').click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await shot(page, 'emergency-confirm');
+  await page.getByTestId('confirm-yes').click();
+  await page.getByTestId('nav-positions').click();
+  await expect(page.getByTestId('position-ETHUSDT')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('position-BNBUSDT')).toHaveCount(0);
+  await page.getByTestId('nav-allocations').click();
+  await expect(page.getByTestId('allocation-reserved')).toContainText('0.00');
+  await shot(page, 'after-emergency-stop');
+});
+
+test('API key stored in the real keychain, never shown in the page', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('key-env-local').click();
+  await page.getByTestId('key-api').fill(KEY);
+  await page.getByTestId('key-secret').fill(SECRET);
+  await page
+    .getByTestId('key-allow-withdrawals')
+    .check()
+    .catch(() => undefined);
+  await page.getByTestId('key-save').click();
+  await expect(page.getByTestId('key-status-local')).toHaveAttribute('data-configured', 'true');
+  await expect(page.getByTestId('key-status-local')).toContainText('WXYZ');
+  await shot(page, 'settings-key-stored');
+  const html = await page.content();
+  expect(html).not.toContain(SECRET);
+  expect(html).not.toContain(KEY);
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  expect(await page.content()).not.toContain(SECRET);
+  expect(await new KeytarSecretStore({ service }).get('local')).toEqual({ apiKey: KEY, apiSecret: SECRET });
+});
+
+test('live against the local exchange: the confirmation names the account and the amount; a signal makes a LIVE position', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByTestId('nav-trading').click();
+  // The emergency stop left the engine stopped or halted: stop it if it still runs.
+  if (await page.getByTestId('stop').isEnabled()) await page.getByTestId('stop').click();
+  await expect(page.getByTestId('engine-state')).toContainText(/stopped/i, { timeout: 15_000 });
+  await page.getByTestId('live-env').selectOption('local');
+  await page.getByTestId('start-live').click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await expect(page.getByTestId('confirm-account')).toContainText('WXYZ');
+  await expect(page.getByTestId('confirm-at-stake')).toContainText('999');
+  await shot(page, 'live-confirm');
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('engine-state')).toContainText(/running/i, { timeout: 20_000 });
+  await expect(page.getByTestId('mode-badge')).toContainText(/live/i);
+  await fake.waitForUserStream(KEY);
+  await fake.waitForSubscriber('btcusdt@kline_5m');
+  jump('BTCUSDT', 0.03);
+  await page.getByTestId('nav-positions').click();
+  await expect(page.getByTestId('position-BTCUSDT')).toBeVisible({ timeout: 15_000 });
+  await shot(page, 'live-position');
+  expect(fake.orders(KEY).some((o) => o.side === 'BUY' && o.symbol === 'BTCUSDT')).toBe(true);
+  await page.getByTestId('nav-trading').click();
+  await shot(page, 'trading-live-running');
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('engine-state')).toContainText(/stopped/i, { timeout: 15_000 });
+});
