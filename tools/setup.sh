@@ -16,7 +16,7 @@ fi
 #   libsecret-1-dev  keytar (API keys in the OS keychain) compiles against it during npm ci
 #   gnome-keyring    a Secret Service: the tests run a throwaway one (tools/test.sh); desktops have one
 #   dbus             dbus-run-session, the private session bus those tests start it on
-DEBIAN_PACKAGES=(libsecret-1-dev gnome-keyring dbus chromium)
+DEBIAN_PACKAGES=(libsecret-1-dev gnome-keyring dbus chromium fonts-noto-color-emoji)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
