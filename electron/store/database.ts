@@ -358,7 +358,15 @@ function openOwned(file: string, mode: LedgerMode, environment: string, durabili
     // Before any change to the file: never migrate or touch another mode's ledger.
     checkOwner(readMeta(db), file, mode, environment);
     db.pragma('journal_mode = WAL');
-    db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    // 'process': no fsync at all, not even at checkpoints (OFF); the WAL still reaches the OS
+    // before a commit returns, so kill -9 loses nothing.
+    db.pragma(
+      durability === 'full'
+        ? 'synchronous = FULL'
+        : durability === 'background'
+          ? 'synchronous = NORMAL'
+          : 'synchronous = OFF',
+    );
     // No foreign keys are declared today (see migrations.ts); on so that any added later hold.
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');

@@ -12,10 +12,19 @@
  *     exchange to the buy request reaching it, through the live stack (BinancePublicFeed, engine,
  *     SQLite ledger with fsync, BinanceExchange), p50/p99/max per segment. Target: p99 of our own
  *     processing < 2 ms. Measured first, on a small heap, as the trading process runs.
+ *  5. The renderer (tools/bench/ui.ts): the bundle's size in out/renderer (raw and gzip, initial load
+ *     vs lazy chunks; the full bench runs `electron-vite build` first, --quick only when out/renderer
+ *     is missing or older than its sources), and the time the UI takes to show live state in headless
+ *     Chromium through the headless host with a paper engine on the local exchange: page load to
+ *     "Connected" (time to interactive), click Start paper to "Running", and a closed-candle signal
+ *     at the exchange to its reservation on the screen (p50/p95/max). Measured second, before the
+ *     replay fills the heap.
  *
  * Options: --days=365 (length of the replay), --runs=5 (best of), --signals=500 (latency samples),
  * --ledger-dir=DIR (where the latency run keeps its ledger: default the temp folder; use the disk
- * the real ledger is on, since its fsync is most of the cost), --quick (30 days, 1 run, 50 signals).
+ * the real ledger is on, since its fsync is most of the cost), --ui-signals=30 (signals timed to the
+ * screen), --quick (30 days, 1 run, 50 signals; UI: 1 page load, 1 start, 5 signals; builds the renderer
+ * only when out/renderer is stale).
  * Run through npm (node --expose-gc) so that each timed run starts after a full GC.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +49,7 @@ import type { PaperStore } from '../../electron/adapters/paper/paper-store';
 import { validateParameterFile } from '../../shared/params/schema';
 import { generateCandles, writeKlineCsv } from '../candles/synthetic';
 import { latencyLines, measureSignalLatency } from './latency';
+import { bundleLines, measureBundle, measureUi, uiLines, type BundleReport, type UiReport } from './ui';
 
 const { values } = parseArgs({
   options: {
@@ -47,12 +57,16 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     signals: { type: 'string' },
     'ledger-dir': { type: 'string' },
+    'ui-signals': { type: 'string' },
     quick: { type: 'boolean' },
   },
 });
 const DAYS = values.quick ? 30 : Number(values.days ?? 365);
 const RUNS = values.quick ? 1 : Number(values.runs ?? 5);
 const SIGNALS = values.quick ? 50 : Number(values.signals ?? 500);
+const UI = values.quick
+  ? { loads: 1, starts: 1, signals: Number(values['ui-signals'] ?? 5), warmupSignals: 1 }
+  : { loads: 5, starts: 5, signals: Number(values['ui-signals'] ?? 30), warmupSignals: 3 };
 const SYMBOLS = [
   { symbol: 'BTCUSDT', price: 42000 },
   { symbol: 'ETHUSDT', price: 2500 },
@@ -153,7 +167,8 @@ async function main() {
     log(`Tranche benchmark - ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
 
     // Signal latency first: the trading process holds no year of candles in its heap.
-    (globalThis as { gc?: () => void }).gc?.();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     const latency = await measureSignalLatency({
       signals: SIGNALS,
       warmup: values.quick ? 10 : 20,
@@ -161,6 +176,23 @@ async function main() {
       log,
     });
     for (const line of latencyLines(latency)) log(line);
+
+    // The renderer: bundle size, then the UI in headless Chromium (before the replay fills the heap).
+    // A failure here (no Chromium, say) is reported and saved; the other figures are still measured.
+    let ui: { bundle?: BundleReport; error?: string } & Partial<UiReport> = {};
+    try {
+      const bundle = measureBundle(values.quick ? 'if-stale' : 'always');
+      ui = { bundle };
+      for (const line of bundleLines(bundle)) log(line);
+      gc?.();
+      const live = await measureUi({ ...UI, log });
+      ui = { bundle, ...live };
+      for (const line of uiLines(live)) log(line);
+    } catch (e) {
+      ui = { ...ui, error: e instanceof Error ? e.message : String(e) };
+      log(`UI measurement FAILED: ${ui.error}`);
+      process.exitCode = 1;
+    }
 
     log(
       `Generating ${SYMBOLS.length} symbols x ${DAYS} days of 1-minute candles (${fmt(count * SYMBOLS.length)} candles)...`,
@@ -196,7 +228,6 @@ async function main() {
     > = {};
     const modes = ['memory', 'sqlite', 'sqlite-fsync'] as const;
     const best = new Map<string, Awaited<ReturnType<typeof replayOnce>>>();
-    const gc = (globalThis as { gc?: () => void }).gc;
     // Modes interleaved run by run, each after a full GC, best of RUNS: a busy machine or a GC
     // pause from the previous run then hurts every mode alike instead of one.
     for (let r = 0; r < RUNS; r++) {
@@ -284,6 +315,7 @@ async function main() {
       sqliteFsyncSlowdown: fsyncRatio,
       signal,
       latency,
+      ui,
       targets: { ...targets, ownProcessingP99Under2ms: latency.targetMet },
     };
     const dir = path.join(path.dirname(new URL(import.meta.url).pathname), 'results');
