@@ -5,9 +5,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret-store';
 import { Decimal } from '../../electron/core/money/decimal';
-import type { Candle } from '../../electron/core/ports/market-feed';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
 import { inOrder, ROOT } from '../helpers/cli';
+import { FakeMarket5m } from '../helpers/fake-market';
 import { tempDir } from '../helpers/temp';
 import { clearService, describeWithKeychain, testServiceName } from '../secrets/keychain';
 
@@ -19,7 +19,6 @@ import { clearService, describeWithKeychain, testServiceName } from '../secrets/
  */
 const KEY = 'liveSessionTestKey00000000000000000000000000000000000000000000001';
 const SECRET = 'liveSessionTestSecret000000000000000000000000000000000000000001';
-const FIVE_MIN = 300_000;
 const START: Record<string, number> = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
 
 class Child {
@@ -52,8 +51,7 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
   let tmp: ReturnType<typeof tempDir>;
   let fake: FakeBinance;
   let service: string;
-  let boundary: number;
-  const prices: Record<string, number> = { ...START };
+  let market: FakeMarket5m;
   const db = () => path.join(tmp.dir, 'live-local.sqlite');
 
   beforeAll(async () => {
@@ -64,31 +62,7 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
       symbols: Object.keys(START),
       accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
     });
-    // 30 quiet closed 5-minute candles per symbol up to the current window, for the warm-up.
-    boundary = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
-    for (const symbol of Object.keys(START)) {
-      const history: Candle[] = [];
-      let p = START[symbol]!;
-      for (let i = 30; i >= 1; i--) {
-        const close = +(p * (1 + Math.sin(i * 1.7 + symbol.length) * 0.0008)).toFixed(2);
-        const openTime = boundary - i * FIVE_MIN;
-        history.push({
-          symbol,
-          interval: '5m',
-          openTime,
-          closeTime: openTime + FIVE_MIN - 1,
-          open: p,
-          high: Math.max(p, close),
-          low: Math.min(p, close),
-          close,
-          volume: 1,
-        });
-        p = close;
-      }
-      prices[symbol] = p;
-      fake.addHistory(symbol, '5m', history);
-      fake.setPrice(symbol, p);
-    }
+    market = new FakeMarket5m(fake, START);
   });
   afterAll(async () => {
     await fake?.close();
@@ -117,23 +91,7 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
     return new Child(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
-  /** A closed 5-minute candle in the current window whose close jumps by `move` (the trade first, so the buy fills there). */
-  function jump(symbol: string, move: number) {
-    const close = +(prices[symbol]! * (1 + move)).toFixed(2);
-    fake.pushTrade(symbol, close);
-    fake.pushCandle(symbol, '5m', {
-      symbol,
-      interval: '5m',
-      openTime: boundary,
-      closeTime: boundary + FIVE_MIN - 1,
-      open: prices[symbol]!,
-      high: close,
-      low: prices[symbol]!,
-      close,
-      volume: 1,
-    });
-    prices[symbol] = close;
-  }
+  const jump = (symbol: string, move: number) => market.jump(symbol, move);
 
   async function ready(c: Child) {
     await c.waitFor(/Binance user data stream connected/);
@@ -186,9 +144,9 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
     await c.waitFor(/OCO placed: ETHUSDT/);
     await c.waitFor(/OCO placed: BTCUSDT/);
     // BTC reaches its take-profit (+15%), ETH its stop (-6%) and then the stop's limit.
-    fake.pushTrade('BTCUSDT', +(prices.BTCUSDT! * 1.16).toFixed(2));
-    fake.pushTrade('ETHUSDT', +(prices.ETHUSDT! * 0.93).toFixed(2));
-    fake.pushTrade('ETHUSDT', +(prices.ETHUSDT! * 0.9395).toFixed(2));
+    fake.pushTrade('BTCUSDT', +(market.prices.BTCUSDT! * 1.16).toFixed(2));
+    fake.pushTrade('ETHUSDT', +(market.prices.ETHUSDT! * 0.93).toFixed(2));
+    fake.pushTrade('ETHUSDT', +(market.prices.ETHUSDT! * 0.9395).toFixed(2));
     await c.waitFor(/TAKE PROFIT: BTCUSDT/);
     await c.waitFor(/STOP LOSS: ETHUSDT/);
     c.proc.kill('SIGINT');
@@ -231,7 +189,6 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
     await ready(c);
     // The OCO request is held, never processed: the process dies with a bought, unprotected position.
     fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { afterAccept: false });
-    prices.BTCUSDT = fake.market.lastPrice('BTCUSDT')!;
     jump('BTCUSDT', 0.03);
     await c.waitFor(/LIVE BUY: BTCUSDT/);
     c.proc.kill('SIGKILL');

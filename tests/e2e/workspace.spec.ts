@@ -8,8 +8,8 @@ import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret
 import { createDispatcher } from '../../electron/host/dispatcher';
 import { TradingHost } from '../../electron/host/trading-host';
 import { startWsHost, type WsHost } from '../../electron/host/ws-host';
-import type { Candle } from '../../electron/core/ports/market-feed';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
+import { FakeMarket5m } from '../helpers/fake-market';
 
 /**
  * The built renderer (out/renderer) in Chromium, through the headless host's loopback WebSocket,
@@ -21,15 +21,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const KEY = 'e2eTestApiKey0000000000000000000000000000000000000000000000WXYZ';
 const SECRET = 'e2eTestApiSecret00000000000000000000000000000000000000000000SECR';
-const FIVE_MIN = 300_000;
 const START: Record<string, number> = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
 
 let fake: FakeBinance;
 let host: TradingHost;
 let ws: WsHost;
 let dataDir: string;
-let boundary: number;
-const prices: Record<string, number> = { ...START };
+let market: FakeMarket5m;
 const service = `Tranche-e2e-${process.pid}`;
 
 test.describe.configure({ mode: 'serial' });
@@ -43,30 +41,7 @@ test.beforeAll(async () => {
     symbols: Object.keys(START),
     accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
   });
-  boundary = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
-  for (const symbol of Object.keys(START)) {
-    const history: Candle[] = [];
-    let p = START[symbol]!;
-    for (let i = 30; i >= 1; i--) {
-      const close = +(p * (1 + Math.sin(i * 1.7 + symbol.length) * 0.0008)).toFixed(2);
-      const openTime = boundary - i * FIVE_MIN;
-      history.push({
-        symbol,
-        interval: '5m',
-        openTime,
-        closeTime: openTime + FIVE_MIN - 1,
-        open: p,
-        high: Math.max(p, close),
-        low: Math.min(p, close),
-        close,
-        volume: 1,
-      });
-      p = close;
-    }
-    prices[symbol] = p;
-    fake.addHistory(symbol, '5m', history);
-    fake.setPrice(symbol, p);
-  }
+  market = new FakeMarket5m(fake, START);
   host = new TradingHost({
     dataDir,
     keychain: new KeytarSecretStore({ service }),
@@ -89,23 +64,7 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A closed 5-minute candle in the current window whose close jumps (the trade first, so fills happen there). */
-function jump(symbol: string, move: number) {
-  const close = +(prices[symbol]! * (1 + move)).toFixed(2);
-  fake.pushTrade(symbol, close);
-  fake.pushCandle(symbol, '5m', {
-    symbol,
-    interval: '5m',
-    openTime: boundary,
-    closeTime: boundary + FIVE_MIN - 1,
-    open: prices[symbol]!,
-    high: close,
-    low: prices[symbol]!,
-    close,
-    volume: 1,
-  });
-  prices[symbol] = close;
-}
+const jump = (symbol: string, move: number) => market.jump(symbol, move);
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -160,7 +119,7 @@ test('paper: reservations and positions appear as signals fire; a take-profit sh
   for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) await expect(page.getByTestId(`position-${s}`)).toBeVisible();
   await page.waitForTimeout(500); // let the chart draw
   await shot(page, 'positions');
-  fake.pushTrade('BTCUSDT', +(prices.BTCUSDT! * 1.16).toFixed(2));
+  fake.pushTrade('BTCUSDT', +(market.prices.BTCUSDT! * 1.16).toFixed(2));
   await page.getByTestId('nav-history').click();
   await expect(page.getByTestId('history-reason-0')).toContainText(/take.profit/i, { timeout: 15_000 });
   await shot(page, 'history');

@@ -1,12 +1,12 @@
 import { intervalMs } from '../../../shared/market/intervals';
 import type { ParameterSet } from '../../../shared/params/schema';
 import type { AllocationStatus } from '../ledger/allocation-status';
-import { Ledger } from '../ledger/ledger';
+import { Ledger, type OcoPlan } from '../ledger/ledger';
 import type { ExitReason, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
 import { floorToStep, lotProblem, type SymbolRules } from '../money/symbol-rules';
 import type { Clock } from '../ports/clock';
-import { ExchangeError, type Exchange, type OrderReport } from '../ports/exchange';
+import { ExchangeError, type Exchange, type OcoReport, type OrderReport } from '../ports/exchange';
 import type { Candle } from '../ports/market-feed';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { SignalModel } from '../signal/signal-model';
@@ -476,17 +476,7 @@ export class TradingEngine {
         const report = await this.exchange.placeOco({ symbol: p.symbol, ...plan });
         if (!this.stillOpen(p)) return; // a leg filled (and closed it) before the answer came back
         if (report.status === 'REJECT') throw new ExchangeError('rejected', 'the OCO was rejected by the exchange');
-        p = this.ledger.ocoPlaced(p.id, report, this.clock.now());
-        this.tell({
-          type: 'oco-placed',
-          symbol: p.symbol,
-          quantity: plan.quantity.toFixed(),
-          takeProfit: plan.takeProfitPrice.toFixed(),
-          stop: plan.stopPrice.toFixed(),
-          stopLimit: plan.stopLimitPrice.toFixed(),
-          profitPercent: p.params.profitPercent,
-          stopLossPercent: p.params.stopLossPercent,
-        });
+        this.recordOcoPlaced(p, plan, report);
         return;
       } catch (e) {
         if (isUnknownOutcome(e)) {
@@ -503,17 +493,7 @@ export class TradingEngine {
           }
           if (found !== 'absent' && found.status !== 'REJECT') {
             if (!this.stillOpen(p)) return;
-            p = this.ledger.ocoPlaced(p.id, found, this.clock.now());
-            this.tell({
-              type: 'oco-placed',
-              symbol: p.symbol,
-              quantity: plan.quantity.toFixed(),
-              takeProfit: plan.takeProfitPrice.toFixed(),
-              stop: plan.stopPrice.toFixed(),
-              stopLimit: plan.stopLimitPrice.toFixed(),
-              profitPercent: p.params.profitPercent,
-              stopLossPercent: p.params.stopLossPercent,
-            });
+            this.recordOcoPlaced(p, plan, found);
             return;
           }
         }
@@ -524,6 +504,21 @@ export class TradingEngine {
       }
     }
     await this.exitPosition(p, 'unprotectable', 'the OCO was rejected twice');
+  }
+
+  /** Books an OCO the exchange accepted (answered, or found after an unknown outcome) and tells. */
+  private recordOcoPlaced(position: Position, plan: OcoPlan, report: OcoReport): void {
+    const p = this.ledger.ocoPlaced(position.id, report, this.clock.now());
+    this.tell({
+      type: 'oco-placed',
+      symbol: p.symbol,
+      quantity: plan.quantity.toFixed(),
+      takeProfit: plan.takeProfitPrice.toFixed(),
+      stop: plan.stopPrice.toFixed(),
+      stopLimit: plan.stopLimitPrice.toFixed(),
+      profitPercent: p.params.profitPercent,
+      stopLossPercent: p.params.stopLossPercent,
+    });
   }
 
   /** Whether the market has already passed a leg of the position's OCO (so no OCO can be placed). */

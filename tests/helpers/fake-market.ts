@@ -1,0 +1,62 @@
+import type { Candle } from '../../electron/core/ports/market-feed';
+import type { FakeBinance } from '../../tools/fake-binance/server';
+
+export const FIVE_MIN = 300_000;
+
+/**
+ * A local exchange's 5-minute market for the seed's symbols: 30 quiet closed candles per symbol up
+ * to the current window (the signals' warm-up), and `jump`, a closed candle in the current window
+ * whose close moves by a fraction (the trade first, so market orders fill there).
+ */
+export class FakeMarket5m {
+  readonly boundary = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
+  readonly prices: Record<string, number>;
+
+  constructor(
+    private readonly fake: FakeBinance,
+    start: Record<string, number>,
+  ) {
+    this.prices = { ...start };
+    for (const symbol of Object.keys(start)) {
+      const history: Candle[] = [];
+      let p = start[symbol]!;
+      for (let i = 30; i >= 1; i--) {
+        const close = +(p * (1 + Math.sin(i * 1.7 + symbol.length) * 0.0008)).toFixed(2);
+        const openTime = this.boundary - i * FIVE_MIN;
+        history.push({
+          symbol,
+          interval: '5m',
+          openTime,
+          closeTime: openTime + FIVE_MIN - 1,
+          open: p,
+          high: Math.max(p, close),
+          low: Math.min(p, close),
+          close,
+          volume: 1,
+        });
+        p = close;
+      }
+      this.prices[symbol] = p;
+      fake.addHistory(symbol, '5m', history);
+      fake.setPrice(symbol, p);
+    }
+  }
+
+  jump(symbol: string, move: number): void {
+    const from = this.fake.market.lastPrice(symbol) ?? this.prices[symbol]!;
+    const close = +(from * (1 + move)).toFixed(2);
+    this.fake.pushTrade(symbol, close);
+    this.fake.pushCandle(symbol, '5m', {
+      symbol,
+      interval: '5m',
+      openTime: this.boundary,
+      closeTime: this.boundary + FIVE_MIN - 1,
+      open: from,
+      high: close,
+      low: from,
+      close,
+      volume: 1,
+    });
+    this.prices[symbol] = close;
+  }
+}
