@@ -239,7 +239,9 @@ describe('BinanceExchange against the local exchange', () => {
     await h.until('the resync after the reconnect', () => h!.engine.ledger.position('BTCUSDT') === undefined, 15_000);
     expect(h.store.trades()[0]!.exitReason).toBe('take-profit');
     // The position closes during the resync (its filled leg is found); the resync then re-reads balances.
-    await h.until('the end of the resync', () => h!.health.some((x) => x.kind === 'user-stream' && x.state === 'resynced'));
+    await h.until('the end of the resync', () =>
+      h!.health.some((x) => x.kind === 'user-stream' && x.state === 'resynced'),
+    );
     agree(h);
   });
 
