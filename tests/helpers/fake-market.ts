@@ -43,14 +43,17 @@ export class FakeMarket5m {
   }
 
   jump(symbol: string, move: number): void {
+    // The window forming now: once a window has closed, its candle is history (a new session warms
+    // up from it), and the same open time again would rightly be ignored as a repeat.
+    const openTime = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
     const from = this.fake.market.lastPrice(symbol) ?? this.prices[symbol]!;
     const close = +(from * (1 + move)).toFixed(2);
     this.fake.pushTrade(symbol, close);
     this.fake.pushCandle(symbol, '5m', {
       symbol,
       interval: '5m',
-      openTime: this.boundary,
-      closeTime: this.boundary + FIVE_MIN - 1,
+      openTime,
+      closeTime: openTime + FIVE_MIN - 1,
       open: from,
       high: close,
       low: from,
