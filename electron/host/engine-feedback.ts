@@ -1,6 +1,7 @@
 import type { EventPayload, LogLineDto } from '../../shared/ipc/contract';
 import { formatMoney, formatSignedMoney } from '../../shared/money/format';
 import type { EngineEvent } from '../core/engine/engine-events';
+import { exitReasonWords } from '../../shared/trading/exit-reasons';
 
 /** How serious an engine event is, for the log's colouring and filtering. */
 export function levelOf(e: EngineEvent): LogLineDto['level'] {
@@ -27,17 +28,6 @@ export function changesLedger(e: EngineEvent): boolean {
   return e.type !== 'signal' && e.type !== 'skip' && e.type !== 'warning';
 }
 
-const EXIT_WORDS: Record<string, string> = {
-  'take-profit': 'Take profit',
-  'stop-loss': 'Stop loss',
-  reversal: 'Z-score reversal',
-  emergency: 'Emergency exit',
-  unprotectable: 'Unprotected exit',
-  'entry-failed': 'Entry failed',
-  dust: 'Dust',
-  external: 'Closed outside Tranche',
-};
-
 /** The desktop notification an event deserves: entries, exits and errors. */
 export function notificationFor(e: EngineEvent): EventPayload<'notification'> | undefined {
   switch (e.type) {
@@ -50,7 +40,7 @@ export function notificationFor(e: EngineEvent): EventPayload<'notification'> | 
     case 'position-closed':
       return {
         kind: 'exit',
-        title: `${EXIT_WORDS[e.reason] ?? e.reason}: ${e.symbol}`,
+        title: `${exitReasonWords(e.reason)}: ${e.symbol}`,
         body: `Sold ${e.quantity} @ ${Number(e.exitPrice)} - PnL ${formatSignedMoney(Number(e.pnl), e.quoteAsset)} (${e.pnlPercent >= 0 ? '+' : ''}${e.pnlPercent.toFixed(2)}%)`,
       };
     case 'error':

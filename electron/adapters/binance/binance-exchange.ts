@@ -154,29 +154,29 @@ export class BinanceExchange implements Exchange {
   }
 
   async marketBuyByQuote(req: MarketBuyRequest): Promise<OrderReport> {
-    const r = await this.call(`market buy ${req.symbol}`, WEIGHT.order, () =>
-      this.rest.submitNewOrder({
-        symbol: req.symbol,
-        side: 'BUY',
-        type: 'MARKET',
-        quoteOrderQty: toWire(req.quoteAmount) as unknown as number,
-        newClientOrderId: req.clientOrderId,
-        newOrderRespType: 'FULL',
-      }),
-    );
-    return orderReportOf(r as unknown as Json);
+    return this.marketOrder('BUY', req.symbol, req.clientOrderId, { quoteOrderQty: toWire(req.quoteAmount) });
   }
 
   async marketSell(req: MarketSellRequest): Promise<OrderReport> {
-    const r = await this.call(`market sell ${req.symbol}`, WEIGHT.order, () =>
+    return this.marketOrder('SELL', req.symbol, req.clientOrderId, { quantity: toWire(req.quantity) });
+  }
+
+  /** A MARKET order with our client id, FULL response (its fills); amounts as decimal strings. */
+  private async marketOrder(
+    side: 'BUY' | 'SELL',
+    symbol: string,
+    clientOrderId: string,
+    amount: { quoteOrderQty: string } | { quantity: string },
+  ): Promise<OrderReport> {
+    const r = await this.call(`market ${side === 'BUY' ? 'buy' : 'sell'} ${symbol}`, WEIGHT.order, () =>
       this.rest.submitNewOrder({
-        symbol: req.symbol,
-        side: 'SELL',
+        symbol,
+        side,
         type: 'MARKET',
-        quantity: toWire(req.quantity) as unknown as number,
-        newClientOrderId: req.clientOrderId,
+        ...amount,
+        newClientOrderId: clientOrderId,
         newOrderRespType: 'FULL',
-      }),
+      } as never),
     );
     return orderReportOf(r as unknown as Json);
   }

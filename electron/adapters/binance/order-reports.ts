@@ -111,7 +111,6 @@ export function orderReportFromExecution(e: Json): {
       : undefined;
   const price = optDec(e.p);
   const stopPrice = optDec(e.P);
-  const listId = Number(e.g ?? -1);
   return {
     report: {
       symbol: str(e.s),
@@ -127,8 +126,7 @@ export function orderReportFromExecution(e: Json): {
       ...(stopPrice ? { stopPrice } : {}),
       fills: [],
       time: Number(e.T ?? e.E ?? Date.now()),
-      ...(listId !== -1 ? { listOrderId: String(listId) } : {}),
-    } as OrderReport,
+    },
     trade,
     expiryReason: str(e.eR),
   };

@@ -3,7 +3,7 @@ import type { ParameterSet } from '../../../shared/params/schema';
 import type { AllocationStatus } from '../ledger/allocation-status';
 import { Ledger, type OcoPlan } from '../ledger/ledger';
 import type { ExitReason, Position } from '../ledger/records';
-import type { Decimal } from '../money/decimal';
+import { ZERO, type Decimal } from '../money/decimal';
 import { floorToStep, lotProblem, type SymbolRules } from '../money/symbol-rules';
 import type { Clock } from '../ports/clock';
 import { ExchangeError, type Exchange, type OcoReport, type OrderReport } from '../ports/exchange';
@@ -864,8 +864,8 @@ function combineSells(sells: readonly OrderReport[]): OrderReport | undefined {
   if (sells.length === 1) return last;
   return {
     ...last,
-    executedQty: sells.reduce((a, r) => a.add(r.executedQty), sells[0]!.executedQty.sub(sells[0]!.executedQty)),
-    cumQuote: sells.reduce((a, r) => a.add(r.cumQuote), sells[0]!.cumQuote.sub(sells[0]!.cumQuote)),
+    executedQty: sells.reduce((a, r) => a.add(r.executedQty), ZERO),
+    cumQuote: sells.reduce((a, r) => a.add(r.cumQuote), ZERO),
     fills: sells.flatMap((r) => r.fills),
     status: 'FILLED',
   };

@@ -5,18 +5,7 @@ import { useAllocationsStore } from '../stores/allocations';
 import { useConnectionStore } from '../stores/connection';
 import { useHistoryStore } from '../stores/history';
 import { DASH, dateTime, decimal, money, percent, signClass, signedMoney, signedPercent } from '../util/format';
-
-/** The engine's exit reasons (ExitReason in electron/core/ledger/records.ts), in words. */
-const REASONS: Record<string, string> = {
-  'take-profit': 'Take profit',
-  'stop-loss': 'Stop loss',
-  reversal: 'Z-score reversal',
-  emergency: 'Emergency exit',
-  unprotectable: 'Unprotected exit',
-  'entry-failed': 'Entry failed',
-  dust: 'Dust',
-  external: 'Closed outside Tranche',
-};
+import { exitReasonWords } from '../../../shared/trading/exit-reasons';
 
 /** Closed trades with exit reason and PnL, totals, the equity curve; CSV export. */
 export const HistoryView = defineComponent({
@@ -99,7 +88,7 @@ export const HistoryView = defineComponent({
                           signedMoney(tr.pnl, quote),
                           h('span', { class: 'sub' }, signedPercent(tr.pnlPercent)),
                         ]),
-                        h('td', { 'data-testid': `history-reason-${i}` }, REASONS[tr.exitReason] ?? tr.exitReason),
+                        h('td', { 'data-testid': `history-reason-${i}` }, exitReasonWords(tr.exitReason)),
                       ]),
                     )
                   : [emptyRow(10, d ? 'No closed trades yet.' : 'Not loaded yet.')],
