@@ -5,12 +5,14 @@ import type { ExitReason } from '../core/ledger/records';
 const EXIT_TITLES: Record<ExitReason, string> = {
   'take-profit': '✅ TAKE PROFIT',
   'stop-loss': '🛑 STOP LOSS',
+  'gapped-stop': '🛑 STOP LOSS (GAPPED, SOLD AT MARKET)',
   reversal: '🔄 Z-SCORE REVERSAL',
   emergency: '🚨 EMERGENCY EXIT',
   unprotectable: '⚠️ UNPROTECTED EXIT',
   'entry-failed': '❌ ENTRY FAILED',
   dust: '🧹 DUST',
   external: '↪️ CLOSED OUTSIDE TRANCHE',
+  manual: '✋ CLOSED BY HAND',
 };
 
 function stamp(time: number): string {
@@ -36,7 +38,9 @@ export function consoleLines(e: EngineEvent, time: number): string[] {
     case 'skip':
       return e.reason === 'has-position'
         ? [`Already have position in ${e.symbol}, skipping buy signal`]
-        : [`⏸️ Trading is stopped, skipping buy signal for ${e.symbol}`];
+        : e.reason === 'symbol-blocked'
+          ? [`⏸️ ${e.symbol} cannot be entered now (${e.detail ?? 'not trading'}), skipping buy signal`]
+          : [`⏸️ Trading is stopped, skipping buy signal for ${e.symbol}`];
     case 'reserved':
       return [
         `💼 Reserved ${formatMoney(e.amount, e.quoteAsset)} (${formatPercent(e.percent)}) for ${e.symbol}`,
@@ -57,8 +61,24 @@ export function consoleLines(e: EngineEvent, time: number): string[] {
       ];
     case 'oco-placed':
       return [
-        `🛡️ OCO placed: ${e.symbol} sell ${trimNumber(e.quantity)} - TP=${trimNumber(e.takeProfit)} (+${e.profitPercent}%), SL=${trimNumber(e.stop)} (-${e.stopLossPercent}%, limit ${trimNumber(e.stopLimit)})`,
+        `🛡️ OCO placed: ${e.symbol} sell ${trimNumber(e.quantity)} - TP=${trimNumber(e.takeProfit)} (+${e.profitPercent}%), SL=${trimNumber(e.stop)} (-${e.stopLossPercent}%, ${e.stopType === 'STOP_LOSS' ? 'market' : `limit ${trimNumber(e.stopLimit)}`})`,
       ];
+    case 'sell-filled':
+      return e.complete && e.remaining !== '0'
+        ? [
+            `💸 ${e.symbol}: ${e.purpose} sold ${trimNumber(e.quantity)} (+${formatMoney(e.credited, e.quoteAsset)}), ${trimNumber(e.remaining)} left`,
+          ]
+        : e.complete
+          ? []
+          : [
+              `💸 ${e.symbol}: ${e.purpose} filled ${trimNumber(e.quantity)} (+${formatMoney(e.credited, e.quoteAsset)} booked), ${trimNumber(e.remaining)} left`,
+            ];
+    case 'protection':
+      return [`${e.state === 'lost' ? '⚠️' : e.state === 'stop-triggered' ? '🟠' : '🛡️'} ${e.message}`];
+    case 'exit-deferred':
+      return [`⚠️ ${e.message}`];
+    case 'balance-divergence':
+      return [`⚠️ Balance: ${e.message}`];
     case 'oco-rejected':
       return [`⚠️ OCO for ${e.symbol} rejected (attempt ${e.attempt}): ${e.reason}`];
     case 'exit-started':

@@ -37,6 +37,8 @@ export function describeExchangeHealth(h: ExchangeHealth): string | undefined {
       return h.used > h.limit * 0.8
         ? `🟠 Request weight ${h.used} of ${h.limit} per minute used; slowing down`
         : undefined;
+    case 'throttled':
+      return `🟠 Binance limits: ${h.detail}; waiting ${Math.ceil(h.waitMs / 1000)} s before the next request`;
     case 'clock':
       return Math.abs(h.offsetMs) > 1000
         ? `🕒 This computer's clock is ${h.offsetMs} ms off Binance's; corrected`

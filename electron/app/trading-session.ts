@@ -5,6 +5,7 @@ import type { BinanceEndpoints } from '../adapters/binance/environments';
 import { PaperExchange } from '../adapters/paper/paper-exchange';
 import type { EngineEvent, EngineEventSink } from '../core/engine/engine-events';
 import { TradingEngine } from '../core/engine/trading-engine';
+import { IMMEDIATE_TIMINGS } from '../core/engine/timings';
 import type { Decimal } from '../core/money/decimal';
 import { ManualClock, systemClock, type Clock } from '../core/ports/clock';
 import type { Exchange } from '../core/ports/exchange';
@@ -31,6 +32,10 @@ import { createFeed, createRulesSource, type MarketChoice } from './market-choic
 
 /** How often a live session re-checks the ledger against the exchange. */
 const RECHECK_MS = 60_000;
+/** How often a live session reads the symbols' rules again (status, flags, filters). */
+const RULES_REFRESH_MS = 10 * 60_000;
+/** How often a real-time session lets time pass for the engine (grace periods, deferred retries). */
+const TICK_MS = 1000;
 
 export interface PaperVenue {
   kind: 'paper';
@@ -152,7 +157,10 @@ export class TradingSession {
         sets: config.sets,
         quoteAsset: config.quoteAsset,
         events: config.onEvent,
-        ...(paper ? { lookupDelaysMs: [0] } : {}),
+        // The paper exchange answers at once and never loses an answer: no look-up waits.
+        ...(paper ? { timings: IMMEDIATE_TIMINGS } : {}),
+        // A replay's account is simulated in step with the ledger; live prices get the balance check.
+        auditBalance: !replay,
       });
       store.saveParameterSets(config.sets);
       return new TradingSession(config, db, store, exchange, paper, feed, engine, clock);
@@ -235,23 +243,30 @@ export class TradingSession {
     const subs = this.engine.subscriptions();
     // Live: every minute, resolve what is still unknown (an order whose answer was lost, an OCO
     // that vanished) without waiting for the next start.
-    const recheck =
-      this.exchange instanceof BinanceExchange
-        ? setInterval(() => {
-            void this.engine
-              .recheck()
-              .catch((e: unknown) =>
-                this.config.onEvent(
-                  { type: 'error', message: `periodic check failed: ${e instanceof Error ? e.message : String(e)}` },
-                  Date.now(),
+    const failed = (what: string) => (e: unknown) =>
+      this.config.onEvent(
+        { type: 'error', message: `${what} failed: ${e instanceof Error ? e.message : String(e)}` },
+        Date.now(),
+      );
+    const live = this.exchange instanceof BinanceExchange;
+    const timers = this.replay
+      ? []
+      : [
+          setInterval(() => this.engine.tick(), TICK_MS),
+          ...(live
+            ? [
+                setInterval(() => void this.engine.recheck().catch(failed('periodic check')), RECHECK_MS),
+                setInterval(
+                  () => void this.engine.refreshRules().catch(failed('symbol rules refresh')),
+                  RULES_REFRESH_MS,
                 ),
-              );
-          }, RECHECK_MS)
-        : undefined;
+              ]
+            : []),
+        ];
     try {
       await this.feed.run(subs, sink, signal);
     } finally {
-      if (recheck) clearInterval(recheck);
+      for (const t of timers) clearInterval(t);
     }
     await this.engine.settle();
     if (this.replay && stats.lastTime !== undefined)

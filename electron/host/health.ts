@@ -49,6 +49,7 @@ export function withExchangeHealth(h: HealthDto, e: ExchangeHealth): HealthDto {
     case 'weight':
       return { ...h, weight: { used: e.used, limit: e.limit } };
     case 'clock':
+    case 'throttled':
       return h;
   }
 }

@@ -187,6 +187,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: 'positions book each sell fill: sold quantity, proceeds, exit and other-asset commission',
+    sql: `
+      ALTER TABLE positions ADD COLUMN sold_qty        TEXT NOT NULL DEFAULT '0';
+      ALTER TABLE positions ADD COLUMN sold_quote      TEXT NOT NULL DEFAULT '0';
+      ALTER TABLE positions ADD COLUMN proceeds        TEXT NOT NULL DEFAULT '0';
+      ALTER TABLE positions ADD COLUMN exit_fee_quote  TEXT NOT NULL DEFAULT '0';
+      ALTER TABLE positions ADD COLUMN other_fee_quote TEXT NOT NULL DEFAULT '0';
+      CREATE INDEX fills_by_order ON fills (client_order_id);
+    `,
+  },
 ];
 
 /** The id of the newest migration this build knows. */

@@ -50,6 +50,11 @@ interface PositionRow {
   cost: string;
   avg_price: string;
   entry_fee_quote: string;
+  sold_qty: string;
+  sold_quote: string;
+  proceeds: string;
+  exit_fee_quote: string;
+  other_fee_quote: string;
   take_profit_price: SqlText;
   stop_price: SqlText;
   stop_limit_price: SqlText;
@@ -129,6 +134,11 @@ const POSITION_COLUMNS = [
   'cost',
   'avg_price',
   'entry_fee_quote',
+  'sold_qty',
+  'sold_quote',
+  'proceeds',
+  'exit_fee_quote',
+  'other_fee_quote',
   'take_profit_price',
   'stop_price',
   'stop_limit_price',
@@ -199,6 +209,11 @@ function positionRow(p: Position): PositionRow {
     cost: decText(p.cost),
     avg_price: decText(p.avgPrice),
     entry_fee_quote: decText(p.entryFeeQuote),
+    sold_qty: decText(p.soldQty),
+    sold_quote: decText(p.soldQuote),
+    proceeds: decText(p.proceeds),
+    exit_fee_quote: decText(p.exitFeeQuote),
+    other_fee_quote: decText(p.otherFeeQuote),
     take_profit_price: optDecText(p.takeProfitPrice),
     stop_price: optDecText(p.stopPrice),
     stop_limit_price: optDecText(p.stopLimitPrice),
@@ -217,7 +232,7 @@ function rowPosition(r: PositionRow): Position {
     id: r.id,
     symbol: r.symbol,
     status: r.status as PositionStatus,
-    params: JSON.parse(r.params) as ParameterSet,
+    params: { stopOrderType: 'limit', ...(JSON.parse(r.params) as Partial<ParameterSet>) } as ParameterSet,
     entryClientOrderId: r.entry_client_order_id,
     entryOrderId: opt(r.entry_order_id),
     boughtQty: textDec(r.bought_qty),
@@ -225,6 +240,11 @@ function rowPosition(r: PositionRow): Position {
     cost: textDec(r.cost),
     avgPrice: textDec(r.avg_price),
     entryFeeQuote: textDec(r.entry_fee_quote),
+    soldQty: textDec(r.sold_qty),
+    soldQuote: textDec(r.sold_quote),
+    proceeds: textDec(r.proceeds),
+    exitFeeQuote: textDec(r.exit_fee_quote),
+    otherFeeQuote: textDec(r.other_fee_quote),
     takeProfitPrice: optTextDec(r.take_profit_price),
     stopPrice: optTextDec(r.stop_price),
     stopLimitPrice: optTextDec(r.stop_limit_price),
@@ -364,6 +384,7 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
     positionPut: Statement<[PositionRow]>;
     maxPositionId: Statement<[], number>;
     ordersLive: Statement<[], OrderRow>;
+    fillsLive: Statement<[], FillRow>;
     ordersForPosition: Statement<[number], OrderRow>;
     orderPut: Statement<[OrderRow]>;
     fillAdd: Statement<[FillRow]>;
@@ -413,7 +434,15 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         )
         .pluck() as Statement<[], number>,
       ordersLive: db.prepare(
-        "SELECT * FROM orders WHERE state IN ('pending', 'open') ORDER BY created_at, client_order_id",
+        `SELECT * FROM orders
+         WHERE state IN ('pending', 'open')
+            OR position_id IN (SELECT id FROM positions WHERE status != 'closed')
+         ORDER BY created_at, client_order_id`,
+      ),
+      fillsLive: db.prepare(
+        `SELECT * FROM fills WHERE client_order_id IN (
+           SELECT client_order_id FROM orders WHERE position_id IN (SELECT id FROM positions WHERE status != 'closed'))
+         ORDER BY rowid`,
       ),
       ordersForPosition: db.prepare('SELECT * FROM orders WHERE position_id = ? ORDER BY created_at, client_order_id'),
       orderPut: db.prepare(upsertSql('orders', ORDER_COLUMNS, ['client_order_id'])),
@@ -469,6 +498,7 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         })),
         positions: this.s.positionsLive.all().map(rowPosition),
         openOrders: this.s.ordersLive.all().map(rowOrder),
+        bookedFills: this.s.fillsLive.all().map(rowFill),
         nextPositionId: (this.s.maxPositionId.get() ?? 0) + 1,
         cursor: cursor === undefined ? undefined : Number(cursor),
         cursorSymbol: meta.get('cursor_symbol') || undefined,

@@ -11,7 +11,16 @@ export const PARAMETER_DEFAULTS = {
   lookback: 20,
   movingAverages: 1,
   stopLimitOffsetPercent: 0.1,
+  stopOrderType: 'limit' as StopOrderType,
 } as const;
+
+/**
+ * The OCO's stop leg: 'limit' (STOP_LOSS_LIMIT: once triggered, a limit order a little below the
+ * stop; never sells below that limit, so a gap can leave it unfilled, which the engine then sells at
+ * market after a grace period) or 'market' (STOP_LOSS: once triggered, sells at whatever the book
+ * pays). See docs/trading-rules.md.
+ */
+export type StopOrderType = 'limit' | 'market';
 
 const finite = (what: string) =>
   z.number({ error: (iss) => (iss.input === undefined ? `${what} is required` : `${what} must be a number`) });
@@ -51,6 +60,9 @@ export const parameterSetInputSchema = z.strictObject(
       .gte(0, 'stopLimitOffsetPercent must be 0 or more')
       .lt(50, 'stopLimitOffsetPercent must be less than 50')
       .optional(),
+    stopOrderType: z
+      .enum(['limit', 'market'], { error: 'stopOrderType must be "limit" (stop-limit) or "market" (stop-market)' })
+      .optional(),
   },
   {
     error: (iss) =>
@@ -77,6 +89,7 @@ export interface ParameterSet {
   movingAverages: number;
   exitZScore: number;
   stopLimitOffsetPercent: number;
+  stopOrderType: StopOrderType;
 }
 
 export interface ParameterProblem {
@@ -114,6 +127,7 @@ export function withDefaults(input: ParameterSetInput): ParameterSet {
     movingAverages: input.movingAverages ?? PARAMETER_DEFAULTS.movingAverages,
     exitZScore: input.exitZScore ?? -input.zScoreThreshold,
     stopLimitOffsetPercent: input.stopLimitOffsetPercent ?? PARAMETER_DEFAULTS.stopLimitOffsetPercent,
+    stopOrderType: input.stopOrderType ?? PARAMETER_DEFAULTS.stopOrderType,
   };
 }
 

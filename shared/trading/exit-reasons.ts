@@ -2,12 +2,14 @@
 export const EXIT_REASON_WORDS: Readonly<Record<string, string>> = {
   'take-profit': 'Take profit',
   'stop-loss': 'Stop loss',
+  'gapped-stop': 'Stop loss (gapped, sold at market)',
   reversal: 'Z-score reversal',
   emergency: 'Emergency exit',
   unprotectable: 'Unprotected exit',
   'entry-failed': 'Entry failed',
   dust: 'Dust',
   external: 'Closed outside Tranche',
+  manual: 'Closed by hand',
 };
 
 export function exitReasonWords(reason: string): string {

@@ -4,6 +4,7 @@ import { endpointsFor } from '../../electron/adapters/binance/environments';
 import type { EngineEvent } from '../../electron/core/engine/engine-events';
 import { TradingEngine } from '../../electron/core/engine/trading-engine';
 import { systemClock } from '../../electron/core/ports/clock';
+import type { EngineTimings } from '../../electron/core/engine/timings';
 import type { Candle } from '../../electron/core/ports/market-feed';
 import type { ParameterSet } from '../../shared/params/schema';
 import { openLedgerDatabase, type LedgerDatabase } from '../../electron/store/database';
@@ -47,7 +48,7 @@ export async function liveHarness(
   dir: string,
   fake: FakeBinance,
   sets: ParameterSet[],
-  opts: { requestTimeoutMs?: number; ledger?: string } = {},
+  opts: { requestTimeoutMs?: number; ledger?: string; timings?: Partial<EngineTimings> } = {},
 ): Promise<LiveHarness> {
   const db = openLedgerDatabase(path.join(dir, opts.ledger ?? 'live.sqlite'), { mode: 'live', environment: 'local' });
   const store = new SqliteLedgerStore(db);
@@ -62,6 +63,7 @@ export async function liveHarness(
     symbols: sets.map((s) => s.symbol),
     requestTimeoutMs: opts.requestTimeoutMs ?? 2000,
     onHealth: (h) => health.push(h),
+    userStream: { minAttemptGapMs: 200, startAttempts: 2 },
   });
   await exchange.connect();
   const events: EngineEvent[] = [];
@@ -73,7 +75,16 @@ export async function liveHarness(
     sets,
     quoteAsset: 'USDT',
     events: (e) => events.push(e),
-    lookupDelaysMs: [50, 200, 500],
+    timings: {
+      lookupDelaysMs: [50, 200, 500],
+      unknownOutcomeWindowMs: 1500,
+      retryDelaysMs: [50, 100, 200],
+      exitRetryBudgetMs: 800,
+      gapGraceMs: 500,
+      deferredRetryMs: 500,
+      ...opts.timings,
+    },
+    auditBalance: true,
     signalFor: (set) => {
       const s = new ScriptedSignal();
       signals.set(set.symbol, s);

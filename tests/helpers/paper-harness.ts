@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PaperExchange, type PaperExchangeOptions } from '../../electron/adapters/paper/paper-exchange';
 import type { EngineEvent } from '../../electron/core/engine/engine-events';
 import { TradingEngine } from '../../electron/core/engine/trading-engine';
+import { IMMEDIATE_TIMINGS } from '../../electron/core/engine/timings';
 import { Decimal } from '../../electron/core/money/decimal';
 import { ManualClock } from '../../electron/core/ports/clock';
 import type { Candle } from '../../electron/core/ports/market-feed';
@@ -91,7 +92,7 @@ export async function harness(
     sets: parameterSets,
     quoteAsset: 'USDT',
     events: (e, t) => events.push({ e, t }),
-    lookupDelaysMs: [0],
+    timings: IMMEDIATE_TIMINGS,
     signalFor: (set) => {
       const s = new ScriptedSignal();
       signals.set(set.symbol, s);

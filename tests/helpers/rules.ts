@@ -27,5 +27,7 @@ export function usdtRules(
     maxNotional: d('maxNotional', '9000000'),
     applyMinToMarket: over.applyMinToMarket === undefined ? true : Boolean(over.applyMinToMarket),
     ocoAllowed: true,
+    quoteOrderQtyMarketAllowed: true,
+    orderTypes: [],
   };
 }

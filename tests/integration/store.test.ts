@@ -84,6 +84,7 @@ const params: ParameterSet = {
   movingAverages: 1,
   exitZScore: -2.5,
   stopLimitOffsetPercent: 0.1,
+  stopOrderType: 'limit',
 };
 
 function position(id: number, symbol: string, status: Position['status'] = 'protected'): Position {
@@ -99,6 +100,11 @@ function position(id: number, symbol: string, status: Position['status'] = 'prot
     cost: d(BIG),
     avgPrice: d(HUGE),
     entryFeeQuote: d('0.0000123'),
+    soldQty: d('0.00001'),
+    soldQuote: d('12.5'),
+    proceeds: d('12.4875'),
+    exitFeeQuote: d('0.0125'),
+    otherFeeQuote: d('0.001'),
     takeProfitPrice: d('70123.45'),
     stopPrice: d('65000.01'),
     stopLimitPrice: d('64935.01'),
@@ -122,6 +128,11 @@ function barePosition(id: number, symbol: string): Position {
     cost: d('0'),
     avgPrice: d('0'),
     entryFeeQuote: d('0'),
+    soldQty: d('0'),
+    soldQuote: d('0'),
+    proceeds: d('0'),
+    exitFeeQuote: d('0'),
+    otherFeeQuote: d('0'),
     ocoAttempts: 0,
     openedAt: '2024-05-01T12:00:00.000Z',
   };
@@ -181,6 +192,7 @@ describe('SqliteLedgerStore', () => {
       reservations: [],
       positions: [],
       openOrders: [],
+      bookedFills: [],
       nextPositionId: 1,
       cursor: undefined,
       emergencyStop: false,
@@ -269,7 +281,12 @@ describe('SqliteLedgerStore', () => {
       quoteBalance: d(BIG),
       reservations: [reservation],
       positions: [openPosition, bare],
-      openOrders: [pending, resting, bareOrder],
+      // Every order of a live position (final ones too, for late reports), and every order not final.
+      openOrders: [pending, done, resting, bareOrder],
+      // The fills already booked for those orders: a report of them again is not counted twice.
+      bookedFills: fills.filter((f) =>
+        [pending, done, resting, bareOrder].some((o) => o.clientOrderId === f.clientOrderId),
+      ),
       nextPositionId: 4,
       cursor: 1714564800000,
       emergencyStop: true,

@@ -52,9 +52,33 @@ export function endpointsFor(
   }
   return {
     name,
-    restBaseUrl: rest.replace(/\/+$/, ''),
-    streamBaseUrl: stream.replace(/\/+$/, ''),
-    wsApiBaseUrl: wsApi.replace(/\/+$/, ''),
+    restBaseUrl: baseUrl(rest, ['http:', 'https:'], '--binance-rest-url', []),
+    streamBaseUrl: baseUrl(stream, ['ws:', 'wss:'], '--binance-ws-url', ['/stream', '/ws']),
+    wsApiBaseUrl: baseUrl(wsApi, ['ws:', 'wss:'], '--binance-ws-api-url', ['/ws-api/v3']),
     testnet: known?.testnet ?? false,
   };
+}
+
+/** The full WebSocket API endpoint of an environment (its base + /ws-api/v3). */
+export function wsApiUrlOf(e: BinanceEndpoints): string {
+  return `${e.wsApiBaseUrl}/ws-api/v3`;
+}
+
+/**
+ * A base URL as the clients want it: the right scheme, no trailing slash, and without the path the
+ * clients append themselves (a URL copied with it, e.g. ws://127.0.0.1:PORT/ws-api/v3 from the local
+ * exchange's banner, would otherwise be asked for .../ws-api/v3/ws-api/v3 and answer 404).
+ */
+function baseUrl(raw: string, schemes: readonly string[], option: string, suffixes: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${option} "${raw}" is not a URL (expected e.g. ${schemes[1]}//host:port)`);
+  }
+  if (!schemes.includes(url.protocol))
+    throw new Error(`${option} "${raw}" must start with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  let out = raw.replace(/\/+$/, '');
+  for (const suffix of suffixes) if (out.endsWith(suffix)) out = out.slice(0, -suffix.length);
+  return out.replace(/\/+$/, '');
 }

@@ -16,6 +16,8 @@ export interface RawSymbolInfo {
   quoteAssetPrecision?: number;
   ocoAllowed?: boolean;
   otoAllowed?: boolean;
+  quoteOrderQtyMarketAllowed?: boolean;
+  orderTypes?: string[];
   filters?: RawFilter[];
   [field: string]: unknown;
 }
@@ -77,6 +79,11 @@ export function parseSymbolRules(symbolInfo: unknown): SymbolRules {
     maxNotional,
     applyMinToMarket,
     ocoAllowed: symbolInfo.ocoAllowed === true,
+    // Binance has sent this flag since 2019; a symbol without it is taken to allow them.
+    quoteOrderQtyMarketAllowed: symbolInfo.quoteOrderQtyMarketAllowed !== false,
+    orderTypes: Array.isArray(symbolInfo.orderTypes)
+      ? symbolInfo.orderTypes.filter((t): t is string => typeof t === 'string')
+      : [],
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../../core/ports/clock';
 import {
   ExchangeError,
+  type AssetBalance,
   type Exchange,
   type ExchangeListener,
   type Fill,
@@ -52,6 +53,7 @@ interface Resting {
   sl: PaperOrder;
   tpPrice: number;
   stopPrice: number;
+  /** The stop-limit's limit; NaN for a stop-market leg (it fills at once when triggered). */
   limitPrice: number;
   /** When the OCO was placed: a candle that opened before then says nothing about it. */
   since: number;
@@ -120,7 +122,7 @@ export class PaperExchange implements Exchange {
   /** A closed candle: match resting orders of its symbol, then remember its close as the last price. */
   onCandle(c: Candle): void {
     const book = this.book(c.symbol);
-    if (book.resting.length > 0) this.match(c.symbol, book, c.high, c.low, c.closeTime, c.openTime);
+    if (book.resting.length > 0) this.match(c.symbol, book, c.high, c.low, c.closeTime, c.openTime, c.open);
     if (c.closeTime >= book.lastTime) {
       book.lastPrice = c.close;
       book.lastTime = c.closeTime;
@@ -130,7 +132,7 @@ export class PaperExchange implements Exchange {
   /** A real-time trade. */
   onTrade(symbol: string, price: number, time: number): void {
     const book = this.book(symbol);
-    if (book.resting.length > 0) this.match(symbol, book, price, price, time, time);
+    if (book.resting.length > 0) this.match(symbol, book, price, price, time, time, price);
     book.lastPrice = price;
     book.lastTime = time;
   }
@@ -150,7 +152,15 @@ export class PaperExchange implements Exchange {
     });
   }
 
-  private match(symbol: string, book: Book, high: number, low: number, time: number, from: number): void {
+  private match(
+    symbol: string,
+    book: Book,
+    high: number,
+    low: number,
+    time: number,
+    from: number,
+    openOf?: number,
+  ): void {
     for (let i = 0; i < book.resting.length;) {
       const r = book.resting[i]!;
       let done = false;
@@ -162,10 +172,15 @@ export class PaperExchange implements Exchange {
         if (low <= r.stopPrice) {
           // Stop first: the take-profit leg expires, the stop's limit goes on the book.
           this.update(r.sl, { triggered: true, time });
-          this.update(r.tp, { status: 'EXPIRED', time });
+          this.update(r.tp, { status: 'EXPIRED', expiryReason: 'OCO_TRIGGER', time });
           this.persist(symbol, [r.sl, r.tp], []);
           this.emit(r.tp);
-          if (high >= r.limitPrice) done = this.fillLeg(symbol, r, r.sl, r.sl.price!, time);
+          if (r.sl.type === 'STOP_LOSS') {
+            // A stop-market sells at once: at the stop, or at the open when the candle opened below it.
+            const rules = this.rulesCache.get(symbol)!;
+            const at = Math.min(r.stopPrice, openOf ?? r.stopPrice) * (1 - this.opts.slippageBps / 10_000);
+            done = this.fillLeg(symbol, r, r.sl, roundToTick(new Decimal(at), rules.tickSize, 'down'), time);
+          } else if (high >= r.limitPrice) done = this.fillLeg(symbol, r, r.sl, r.sl.price!, time);
         } else if (high >= r.tpPrice) {
           done = this.fillLeg(symbol, r, r.tp, r.tp.price!, time);
         }
@@ -192,7 +207,7 @@ export class PaperExchange implements Exchange {
     this.update(leg, { status: 'FILLED', executedQty: qty, cumQuote: gross, fills: [fill], time });
     const other = leg === r.tp ? r.sl : r.tp;
     const otherExpiresNow = other.status === 'NEW';
-    if (otherExpiresNow) this.update(other, { status: 'EXPIRED', time });
+    if (otherExpiresNow) this.update(other, { status: 'EXPIRED', expiryReason: 'OCO_TRIGGER', time });
     r.list.status = 'ALL_DONE';
     const base = this.balance(rules.baseAsset);
     const quote = this.balance(rules.quoteAsset);
@@ -216,9 +231,18 @@ export class PaperExchange implements Exchange {
     return r;
   }
 
+  async refreshSymbolRules(symbols: readonly string[]): Promise<SymbolRules[]> {
+    return Promise.all(symbols.map((s) => this.getSymbolRules(s)));
+  }
+
   async getBalance(asset: string): Promise<Decimal> {
     const b = this.balances.get(asset);
     return b ? b.free.add(b.locked) : ZERO;
+  }
+
+  async getAssetBalance(asset: string): Promise<AssetBalance> {
+    const b = this.balances.get(asset);
+    return b ? { free: b.free, locked: b.locked } : { free: ZERO, locked: ZERO };
   }
 
   /** Free and locked amounts of every asset held. */
@@ -314,13 +338,16 @@ export class PaperExchange implements Exchange {
       throw new ExchangeError('rejected', 'Duplicate order sent.', { code: -2010 });
     this.refuseDuplicate(req.takeProfitClientOrderId);
     this.refuseDuplicate(req.stopLossClientOrderId);
+    const limit = req.stopType === 'STOP_LOSS_LIMIT' ? req.stopLimitPrice : undefined;
+    if (req.stopType === 'STOP_LOSS_LIMIT' && !limit)
+      throw new ExchangeError('rejected', "Mandatory parameter 'belowPrice' was not sent", { code: -1102 });
     const problem =
       lotProblem(req.quantity, rules) ??
       priceProblem(req.takeProfitPrice, rules) ??
       priceProblem(req.stopPrice, rules) ??
-      priceProblem(req.stopLimitPrice, rules) ??
+      (limit ? priceProblem(limit, rules) : undefined) ??
       notionalProblem(req.takeProfitPrice, req.quantity, rules) ??
-      notionalProblem(req.stopLimitPrice, req.quantity, rules);
+      notionalProblem(limit ?? req.stopPrice, req.quantity, rules);
     if (problem) throw new ExchangeError('filter', `Filter failure: ${problem}`, { code: -1013 });
     const last = await this.getLastPrice(req.symbol);
     if (!(req.takeProfitPrice.gt(last) && last.gt(req.stopPrice))) {
@@ -338,8 +365,8 @@ export class PaperExchange implements Exchange {
     const listId = this.nextListId++;
     const tp = this.newOrder(req.symbol, req.takeProfitClientOrderId, 'SELL', 'LIMIT_MAKER', req.quantity, now);
     tp.price = req.takeProfitPrice;
-    const sl = this.newOrder(req.symbol, req.stopLossClientOrderId, 'SELL', 'STOP_LOSS_LIMIT', req.quantity, now);
-    sl.price = req.stopLimitPrice;
+    const sl = this.newOrder(req.symbol, req.stopLossClientOrderId, 'SELL', req.stopType, req.quantity, now);
+    if (limit) sl.price = limit;
     sl.stopPrice = req.stopPrice;
     for (const o of [tp, sl]) Object.assign(o, { listId, listClientOrderId: req.listClientOrderId });
     const list: PaperOrderList = {
@@ -508,7 +535,7 @@ function toResting(list: PaperOrderList, tp: PaperOrder, sl: PaperOrder): Restin
     sl,
     tpPrice: tp.price!.toNumber(),
     stopPrice: sl.stopPrice!.toNumber(),
-    limitPrice: sl.price!.toNumber(),
+    limitPrice: sl.price ? sl.price.toNumber() : NaN,
     since: tp.time,
   };
 }
@@ -528,6 +555,7 @@ function report(o: PaperOrder): OrderReport {
     ...(o.stopPrice ? { stopPrice: o.stopPrice } : {}),
     fills: o.fills,
     ...(o.listClientOrderId ? { listClientOrderId: o.listClientOrderId } : {}),
+    ...(o.expiryReason ? { expiryReason: o.expiryReason } : {}),
     time: o.time,
   };
 }

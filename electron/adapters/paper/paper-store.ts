@@ -21,6 +21,8 @@ export interface PaperOrder {
   listClientOrderId?: string;
   /** A STOP_LOSS_LIMIT whose stop has been hit: its limit now rests on the book. */
   triggered: boolean;
+  /** Why it expired (OCO_TRIGGER: the other leg of its OCO activated). Not stored: a report detail. */
+  expiryReason?: string;
   /** Epoch ms of the last change. */
   time: number;
   fills: Fill[];

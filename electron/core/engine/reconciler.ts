@@ -1,47 +1,61 @@
+import type { Ledger } from '../ledger/ledger';
 import type { Position } from '../ledger/records';
-import type { Exchange, OcoReport, OrderReport } from '../ports/exchange';
-import type { TradingEngine } from './trading-engine';
-import { describe } from './trading-engine';
+import type { Exchange, OcoReport } from '../ports/exchange';
+import { describe } from './describe';
+import type { EngineEvent } from './engine-events';
+import type { PositionFlows } from './position-flows';
+import type { SymbolLocks } from './symbol-locks';
+
+export interface ReconcilerContext {
+  ledger: Ledger;
+  exchange: Exchange;
+  flows: PositionFlows;
+  locks: SymbolLocks;
+  now(): number;
+  tell(e: EngineEvent): void;
+  loadRules(symbol: string): Promise<void>;
+  /** Runs work as an engine operation that settle() does not wait for (a look-up that may take minutes). */
+  background(symbol: string, work: () => Promise<void>): void;
+}
 
 /**
- * Restart reconciliation: before any new entry, every position the ledger still holds is compared
- * with what the exchange says, and mended:
- *  - an entry whose outcome was unknown is looked up by client order id: never sent -> funds
- *    released; filled while we were down -> booked and protected;
+ * Reconciliation: every position the ledger still holds is compared with what the exchange says,
+ * and mended through the same flows the engine trades with:
+ *  - an entry whose outcome was unknown is looked up by client order id (with back-off, in the
+ *    background: its reservation stays until it is known): filled meanwhile -> booked and protected;
+ *    never on the exchange -> funds released;
  *  - a bought position without a confirmed OCO: the OCO is looked up, else placed;
- *  - a protected position whose OCO completed while we were down -> closed with the real fills;
- *    whose OCO vanished -> protected again;
+ *  - a protected position: its OCO's legs are read and booked (fills while we were down close it or
+ *    shrink it); an OCO that is gone is replaced, or the position closed if its coins are gone;
  *  - an exit in progress (reversal, emergency) -> finished;
  *  - a reservation with no position behind it -> released.
- * Every correction is an event in the ledger and a line of the returned report.
+ * Every correction is an event in the ledger and a line of the returned report. At start it runs
+ * before any new entry; live sessions run it again every minute.
  */
 export class Reconciler {
   private readonly lines: string[] = [];
 
-  constructor(
-    private readonly engine: TradingEngine,
-    private readonly exchange: Exchange,
-  ) {}
+  constructor(private readonly x: ReconcilerContext) {}
 
   async run(opts: { quietWhenClean?: boolean } = {}): Promise<string[]> {
-    const ledger = this.engine.ledger;
+    const ledger = this.x.ledger;
     for (const p of ledger.openPositions()) {
       try {
-        await this.engine.loadRules(p.symbol);
-        await this.position(p);
+        await this.x.loadRules(p.symbol);
+        await this.x.locks.run(p.symbol, () => this.positionLocked(p));
       } catch (e) {
         this.say(
           p.symbol,
-          `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next start`,
+          `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next check`,
         );
       }
     }
     for (const r of ledger.allReservations()) {
       const p = ledger.position(r.symbol);
       if (!p || p.id !== r.positionId) {
-        const amount = ledger.releaseOrphan(r.symbol, 'no position stands behind it', this.engine.now());
+        const amount = ledger.releaseOrphan(r.symbol, 'no position stands behind it', this.x.now());
         this.say(r.symbol, `released a reservation of ${amount.toFixed()} with no position behind it`);
-        this.engine.tellReleased(r.symbol, amount, 'orphan');
+        this.x.flows.tellReleased(r.symbol, amount, 'orphan');
       }
     }
     if (this.lines.length === 0 && !opts.quietWhenClean)
@@ -49,7 +63,10 @@ export class Reconciler {
     return this.lines;
   }
 
-  private async position(p: Position): Promise<void> {
+  /** One position, under its symbol's lock (also used by the flows for a deferred re-check). */
+  async positionLocked(position: Position): Promise<void> {
+    const p = this.current(position);
+    if (!p) return;
     switch (p.status) {
       case 'opening':
         return this.opening(p);
@@ -65,15 +82,15 @@ export class Reconciler {
   }
 
   private async opening(p: Position): Promise<void> {
-    const report = await this.exchange.getOrder(p.symbol, p.entryClientOrderId);
+    const report = await this.x.exchange.getOrder(p.symbol, p.entryClientOrderId);
     if (!report) {
-      this.say(p.symbol, `entry order ${p.entryClientOrderId} never reached the exchange: reservation released`);
-      const released = this.engine.ledger.entryFailed(
-        p.id,
-        'never reached the exchange (found on restart)',
-        this.engine.now(),
+      // Absent now: it may never have left (a crash between recording and sending) or its answer
+      // was lost and it executes late. Looked up in the background; the reservation stays meanwhile.
+      this.say(
+        p.symbol,
+        `entry order ${p.entryClientOrderId} is not on the exchange (yet): it is looked up until known, its reservation kept`,
       );
-      this.engine.tellReleased(p.symbol, released, 'entry-failed');
+      this.x.background(p.symbol, () => this.x.flows.resolveEntry(p, 'not found at the check'));
       return;
     }
     if (report.executedQty.isZero() && (report.status === 'NEW' || report.status === 'PARTIALLY_FILLED')) {
@@ -86,85 +103,91 @@ export class Reconciler {
         ? `entry order ${p.entryClientOrderId} ended ${report.status} with nothing bought: reservation released`
         : `entry order ${p.entryClientOrderId} filled while we were down (${report.executedQty.toFixed()} for ${report.cumQuote.toFixed()}): booked and protected`,
     );
-    await this.engine.afterEntry(p, report);
+    await this.x.flows.bookEntryLocked(p, report);
   }
 
+  /** Bought, no confirmed OCO: an OCO sent before the restart is looked up first, else one is placed. */
   private async unprotected(p: Position): Promise<void> {
-    if (p.ocoListClientOrderId) {
-      const oco = await this.exchange.getOco(p.symbol, p.ocoListClientOrderId);
-      if (oco && (await this.settleOco(p, oco))) return;
+    const pending = this.x.ledger
+      .workingOrders(p.id)
+      .filter((o) => o.purpose === 'take-profit' || o.purpose === 'stop-loss');
+    const listId = pending[0]?.listClientOrderId ?? p.ocoListClientOrderId;
+    if (listId && pending.length > 0) {
+      const oco = await this.x.exchange.getOco(p.symbol, listId);
+      if (oco && oco.status !== 'REJECT') {
+        this.settleOco(p, oco, 'was accepted before the restart');
+        await this.x.flows.assessLocked(p.symbol);
+        return;
+      }
+      this.x.ledger.ocoEnded(p.id, 'rejected', 'never reached the exchange (found at the check)', this.x.now());
     }
+    const cur = this.current(p);
+    if (!cur) return;
     this.say(p.symbol, `position #${p.id} had no protective OCO: placing one now`);
-    await this.engine.protect(this.engine.ledger.position(p.symbol)!);
+    await this.x.flows.protectLocked(cur);
   }
 
   private async protectedPosition(p: Position): Promise<void> {
-    const oco = p.ocoListClientOrderId ? await this.exchange.getOco(p.symbol, p.ocoListClientOrderId) : undefined;
-    if (oco && (await this.settleOco(p, oco))) return;
-    this.say(p.symbol, `the OCO of position #${p.id} is gone from the exchange: protecting it again`);
-    const cur = this.engine.ledger.position(p.symbol)!;
-    const reopened = this.engine.ledger.ocoEnded(cur.id, 'canceled', 'vanished from the exchange', this.engine.now());
-    await this.engine.protect(reopened);
+    const listId = p.ocoListClientOrderId;
+    const oco = listId ? await this.x.exchange.getOco(p.symbol, listId) : undefined;
+    if (!oco) {
+      this.say(p.symbol, `the OCO of position #${p.id} is gone from the exchange: protecting it again`);
+      const reopened = this.x.ledger.ocoEnded(p.id, 'canceled', 'vanished from the exchange', this.x.now());
+      await this.x.flows.protectLocked(reopened);
+      return;
+    }
+    this.settleOco(p, oco);
+    await this.x.flows.assessLocked(p.symbol);
   }
 
-  /**
-   * Applies what the exchange says of an OCO. Returns true when that settled the position (it rests
-   * and is recorded as protected, or a leg filled and the position is closed).
-   */
-  private async settleOco(p: Position, oco: OcoReport): Promise<boolean> {
+  /** Books what the exchange says of an OCO's legs; says what changed. */
+  private settleOco(p: Position, oco: OcoReport, acceptedNote?: string): void {
+    const before = this.x.ledger.position(p.symbol);
+    const soldBefore = before?.soldQty;
     const filled = [oco.takeProfit, oco.stopLoss].find((l) => l.status === 'FILLED');
+    if (acceptedNote && oco.status === 'EXECUTING' && this.x.ledger.position(p.symbol)?.status === 'open') {
+      this.x.ledger.ocoPlaced(p.id, oco, this.x.now());
+      this.say(p.symbol, `the OCO of position #${p.id} ${acceptedNote}: position protected`);
+    }
+    for (const leg of [oco.takeProfit, oco.stopLoss]) this.x.flows.onReport(leg);
+    const after = this.x.ledger.position(p.symbol);
     if (filled) {
       const reason = filled === oco.takeProfit ? 'take-profit' : 'stop-loss';
+      const avg = filled.executedQty.isZero() ? '?' : filled.cumQuote.div(filled.executedQty).toFixed();
       this.say(
         p.symbol,
-        `the OCO's ${reason} filled while we were down at ${avg(filled)}: position closed with the real fills`,
+        after && after.id === p.id
+          ? `the OCO's ${reason} filled while we were down at ${avg}; the rest is protected again`
+          : `the OCO's ${reason} filled while we were down at ${avg}: position closed with the real fills`,
       );
-      this.engine.closeWith(p, filled, reason);
-      return true;
+    } else if (after && soldBefore && after.soldQty.gt(soldBefore)) {
+      this.say(p.symbol, `the OCO sold ${after.soldQty.sub(soldBefore).toFixed()} while we were down: booked`);
     }
-    if (oco.status === 'EXECUTING') {
-      if (p.status !== 'protected') {
-        this.engine.ledger.ocoPlaced(p.id, oco, this.engine.now());
-        this.say(p.symbol, `the OCO of position #${p.id} was accepted before the restart: position protected`);
-      }
-      return true;
-    }
-    if (this.engine.ledger.position(p.symbol)?.id === p.id && this.engine.hasLiveOco(p)) {
-      this.engine.ledger.ocoEnded(p.id, 'canceled', `list ${oco.status}`, this.engine.now());
-    }
-    return false;
   }
 
   private async exiting(p: Position): Promise<void> {
     if (p.exitClientOrderId) {
-      const sell = await this.exchange.getOrder(p.symbol, p.exitClientOrderId);
-      if (sell && sell.status === 'FILLED') {
-        this.say(p.symbol, `the market sell of position #${p.id} filled while we were down: closed`);
-        this.engine.closeWith(p, sell, p.exitReason ?? 'external');
-        return;
+      const sell = await this.x.exchange.getOrder(p.symbol, p.exitClientOrderId);
+      if (sell) {
+        this.x.flows.onReport(sell);
+        if (sell.status === 'FILLED')
+          this.say(p.symbol, `the market sell of position #${p.id} filled while we were down: closed`);
       }
     }
-    if (p.ocoListClientOrderId) {
-      const oco = await this.exchange.getOco(p.symbol, p.ocoListClientOrderId);
-      const filled = oco && [oco.takeProfit, oco.stopLoss].find((l) => l.status === 'FILLED');
-      if (filled) {
-        const reason = filled === oco.takeProfit ? 'take-profit' : 'stop-loss';
-        this.say(p.symbol, `the OCO's ${reason} filled before the exit: position closed`);
-        this.engine.closeWith(p, filled, reason);
-        return;
-      }
-    }
-    this.say(p.symbol, `finishing the interrupted ${p.exitReason ?? 'exit'} of position #${p.id}`);
-    await this.engine.exitPosition(p, p.exitReason ?? 'external');
+    const cur = this.current(p);
+    if (!cur) return;
+    this.say(p.symbol, `finishing the interrupted ${cur.exitReason ?? 'exit'} of position #${p.id}`);
+    await this.x.flows.exitLocked(cur, cur.exitReason ?? 'external');
+  }
+
+  private current(p: Position): Position | undefined {
+    const cur = this.x.ledger.position(p.symbol);
+    return cur && cur.id === p.id ? cur : undefined;
   }
 
   private say(symbol: string, message: string): void {
     this.lines.push(`${symbol}: ${message}`);
-    this.engine.ledger.note('reconcile', symbol, message, this.engine.now());
-    this.engine.tell({ type: 'reconciled', symbol, message });
+    this.x.ledger.note('reconcile', symbol, message, this.x.now());
+    this.x.tell({ type: 'reconciled', symbol, message });
   }
-}
-
-function avg(r: OrderReport): string {
-  return r.executedQty.isZero() ? '?' : r.cumQuote.div(r.executedQty).toFixed();
 }

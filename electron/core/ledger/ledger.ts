@@ -4,7 +4,9 @@ import { floorToDecimals, floorToStep, lotProblem, notionalProblem, type SymbolR
 import type { Fill, OcoReport, OrderReport } from '../ports/exchange';
 import type { LedgerSnapshot, LedgerStore } from '../ports/ledger-store';
 import type { AllocationStatus } from './allocation-status';
-import type { ClosedTrade, ExitReason, OrderRecord, Position, Reservation } from './records';
+import { entryTooSmall } from './entry-size';
+import { orderStateOf, stateRank } from './order-states';
+import type { ClosedTrade, ExitReason, OrderRecord, Position, Reservation, StoredFill } from './records';
 
 export type ReserveOutcome =
   | { ok: true; reservation: Reservation; position: Position; order: OrderRecord }
@@ -33,31 +35,64 @@ export interface CloseOutcome {
   released: Decimal;
 }
 
+/** What booking a sell order's report changed. */
+export interface SellBooking {
+  /** Fills booked now (those already booked, by trade id, are skipped). */
+  booked: Fill[];
+  /** Base sold by them. */
+  qty: Decimal;
+  /** Quote credited to the balance for them (net of quote-asset commission). */
+  credited: Decimal;
+  /** True when the report says more filled than its fills detail (ask the exchange for the fills). */
+  undetailed: boolean;
+}
+
 export interface OcoPlan {
   quantity: Decimal;
   takeProfitPrice: Decimal;
   stopPrice: Decimal;
-  stopLimitPrice: Decimal;
+  stopType: 'STOP_LOSS_LIMIT' | 'STOP_LOSS';
+  /** The stop-limit's limit (STOP_LOSS_LIMIT only). */
+  stopLimitPrice?: Decimal;
   listClientOrderId: string;
   takeProfitClientOrderId: string;
   stopLossClientOrderId: string;
 }
+
+/**
+ * Values a commission in the quote asset. The ledger knows the traded pair (base at the fill price,
+ * quote as is); for any other asset (BNB) it asks this, which answers from recent prices.
+ */
+export type OtherAssetValuer = (asset: string, amount: Decimal) => Decimal;
 
 const iso = (t: number) => new Date(t).toISOString();
 
 /** Commission assumed for fills of an entry the exchange did not detail. */
 const FEE_ALLOWANCE = new Decimal('0.0025');
 
+const NO_VALUER: OtherAssetValuer = () => ZERO;
+
+function fillKey(clientOrderId: string, f: Fill): string {
+  // Binance trade ids are unique per symbol; an adapter without them falls back to the fill itself.
+  const id = f.tradeId || `${f.price.toFixed()}@${f.qty.toFixed()}/${f.commission.toFixed()}`;
+  return `${clientOrderId}\u0000${id}`;
+}
+
 /**
  * The allocation ledger: the account's quote balance, every reservation, every position not yet
- * closed. Each method is one synchronous store transaction that checks and records together, then
- * updates the in-memory mirror; nothing awaits inside, so concurrent signals cannot interleave and
- * can never over-allocate. The in-memory state is authoritative for this process because the store
- * is exclusively locked by it.
+ * closed and their orders. Each method is one synchronous store transaction that checks and
+ * records together, then updates the in-memory mirror; nothing awaits inside, so concurrent signals
+ * cannot interleave and can never over-allocate. The in-memory state is authoritative for this
+ * process because the store is exclusively locked by it.
  *
- * totalBalance   = quote balance (free + locked) + quote spent on positions still open
+ * totalBalance   = quote balance (free + locked) + what open positions still stand for
+ *                  (their cost minus what their sells have brought back so far)
  * totalReserved  = sum of reservations
  * available      = totalBalance - totalReserved
+ *
+ * The quote balance moves only by booked fills (a buy's cost, each sell fill's proceeds) and by an
+ * explicit adoption of the exchange's figure (reconciliation), never by a balance event: a fill is
+ * booked once, by its trade id, whatever order the exchange's reports arrive in.
  */
 export class Ledger {
   readonly ledgerId: string;
@@ -65,7 +100,10 @@ export class Ledger {
   private quoteBalance: Decimal;
   private readonly reservations = new Map<string, Reservation>();
   private readonly positions = new Map<string, Position>();
+  /** Every order of every live position (final ones included, for late reports). */
   private readonly orders = new Map<string, OrderRecord>();
+  /** Fills already booked, by order and trade id. */
+  private readonly booked = new Set<string>();
   private nextPositionId: number;
   private cursorValue: number | undefined;
   private cursorSymbolValue: string | undefined;
@@ -75,6 +113,8 @@ export class Ledger {
    */
   candleSymbol: string | undefined;
   private emergency: boolean;
+  /** Counts every booking (fills, adoption): lets a balance check see whether anything moved meanwhile. */
+  private bookings = 0;
 
   constructor(
     private readonly store: LedgerStore,
@@ -92,6 +132,7 @@ export class Ledger {
     for (const r of snapshot.reservations) this.reservations.set(r.symbol, r);
     for (const p of snapshot.positions) this.positions.set(p.symbol, p);
     for (const o of snapshot.openOrders) this.orders.set(o.clientOrderId, o);
+    for (const f of snapshot.bookedFills ?? []) this.booked.add(fillKey(f.clientOrderId, f));
     this.nextPositionId = snapshot.nextPositionId;
     this.cursorValue = snapshot.cursor;
     this.cursorSymbolValue = snapshot.cursorSymbol;
@@ -116,10 +157,19 @@ export class Ledger {
     return this.emergency;
   }
 
-  /** Quote spent on positions that hold coins (bought, not yet sold). */
+  /** Increases with every booking that moved the balance. */
+  get bookingCount(): number {
+    return this.bookings;
+  }
+
+  /**
+   * What open positions stand for in the total: each one's cost minus what its sells have already
+   * brought back (credited to the balance fill by fill), never below zero. So a partial sale neither
+   * inflates the total (the proceeds are counted once) nor realises its PnL before the close.
+   */
   investedInPositions(): Decimal {
     let s = ZERO;
-    for (const p of this.positions.values()) if (p.status !== 'closed') s = s.add(p.cost);
+    for (const p of this.positions.values()) if (p.status !== 'closed') s = s.add(openCost(p));
     return s;
   }
 
@@ -145,6 +195,11 @@ export class Ledger {
     return this.positions.get(symbol);
   }
 
+  positionById(id: number): Position | undefined {
+    for (const p of this.positions.values()) if (p.id === id) return p;
+    return undefined;
+  }
+
   openPositions(): Position[] {
     return [...this.positions.values()];
   }
@@ -157,20 +212,32 @@ export class Ledger {
     return this.orders.get(clientOrderId);
   }
 
-  /** Orders of a position that are not final. */
+  /** Every order of a live position, any state. */
   ordersOf(positionId: number): OrderRecord[] {
     return [...this.orders.values()].filter((o) => o.positionId === positionId);
   }
 
+  /** Orders of a position that are not final (sent and working, or recorded and maybe sent). */
+  workingOrders(positionId: number): OrderRecord[] {
+    return this.ordersOf(positionId).filter((o) => o.state === 'pending' || o.state === 'open');
+  }
+
+  /** Base the position still holds: what was bought (net of base commission, floored) minus what was sold. */
+  remainingQty(p: Position): Decimal {
+    const r = p.sellQty.sub(p.soldQty);
+    return r.isNegative() ? ZERO : r;
+  }
+
   /** The position an order belongs to, by our client order id or OCO list id. */
   positionForOrder(clientOrderId: string | undefined, listClientOrderId: string | undefined): Position | undefined {
+    if (clientOrderId) {
+      const o = this.orders.get(clientOrderId);
+      if (o) return this.positionById(o.positionId);
+    }
     for (const p of this.positions.values()) {
       if (listClientOrderId && p.ocoListClientOrderId === listClientOrderId) return p;
-      if (clientOrderId) {
-        const o = this.orders.get(clientOrderId);
-        if (o && o.positionId === p.id) return p;
-        if (p.entryClientOrderId === clientOrderId || p.exitClientOrderId === clientOrderId) return p;
-      }
+      if (listClientOrderId && this.ordersOf(p.id).some((o) => o.listClientOrderId === listClientOrderId)) return p;
+      if (clientOrderId && (p.entryClientOrderId === clientOrderId || p.exitClientOrderId === clientOrderId)) return p;
     }
     return undefined;
   }
@@ -197,18 +264,23 @@ export class Ledger {
 
   // ---- writes: each is one transaction ----------------------------------------------------
 
-  /** Sets the quote balance as the exchange reports it (free + locked). Returns true when it changed. */
-  setQuoteBalance(balance: Decimal, now: number): boolean {
+  /**
+   * Adopts the exchange's quote balance (free + locked), e.g. at start or when a balance check found
+   * that the account moved outside Tranche. Returns true when it changed. Never called for a balance
+   * event: fills move the balance when they are booked.
+   */
+  setQuoteBalance(balance: Decimal, now: number, why = 'read from the exchange'): boolean {
     if (balance.eq(this.quoteBalance)) return false;
     this.write(now, () => {
       this.store.setQuote(this.quoteAsset, balance);
       this.store.addEvent({
         time: iso(now),
         kind: 'balance',
-        message: `quote balance ${this.quoteBalance.toFixed()} -> ${balance.toFixed()} ${this.quoteAsset}`,
+        message: `quote balance ${this.quoteBalance.toFixed()} -> ${balance.toFixed()} ${this.quoteAsset} (${why})`,
       });
     });
     this.quoteBalance = balance;
+    this.bookings++;
     return true;
   }
 
@@ -271,7 +343,7 @@ export class Ledger {
         totalBalance: total,
       };
     }
-    const minProblem = this.entryTooSmall(amount, set, rules);
+    const minProblem = entryTooSmall(amount, set, rules, this.quoteAsset);
     if (minProblem) return { ok: false, reason: 'below-minimum', detail: minProblem };
 
     const positionId = this.nextPositionId;
@@ -289,6 +361,11 @@ export class Ledger {
       cost: ZERO,
       avgPrice: ZERO,
       entryFeeQuote: ZERO,
+      soldQty: ZERO,
+      soldQuote: ZERO,
+      proceeds: ZERO,
+      exitFeeQuote: ZERO,
+      otherFeeQuote: ZERO,
       ocoAttempts: 0,
       openedAt: createdAt,
     };
@@ -330,20 +407,6 @@ export class Ledger {
     return { ok: true, reservation, position, order };
   }
 
-  /** Why a reservation of this size could not become a protected position, or undefined. */
-  private entryTooSmall(amount: Decimal, set: ParameterSet, rules: SymbolRules): string | undefined {
-    if (rules.minNotional.isZero()) return undefined;
-    // The smallest leg is the stop-limit: what we hold after fees, valued at the stop-limit price.
-    const worstLeg = amount
-      .mul(1 - set.stopLossPercent / 100)
-      .mul(1 - set.stopLimitOffsetPercent / 100)
-      .mul(0.99);
-    if (worstLeg.lt(rules.minNotional)) {
-      return `${amount.toFixed()} ${this.quoteAsset} is too small: the stop-loss leg would be worth about ${worstLeg.toFixed(2)}, below ${rules.symbol}'s minimum order of ${rules.minNotional.toFixed()} ${this.quoteAsset}`;
-    }
-    return undefined;
-  }
-
   /** The entry order failed or filled nothing: the reservation is released and the position closed. */
   entryFailed(positionId: number, error: string, now: number, report?: OrderReport): Decimal {
     const p = this.byId(positionId);
@@ -370,9 +433,7 @@ export class Ledger {
         message: `entry failed: ${error}; released ${released.toFixed()}`,
       });
     });
-    if (order) this.orders.delete(order.clientOrderId);
-    this.positions.delete(p.symbol);
-    this.reservations.delete(p.symbol);
+    this.forget(p);
     return released;
   }
 
@@ -382,7 +443,13 @@ export class Ledger {
    * what was spent. What cannot be sold (below the filters' minimums) is dust: the position is
    * closed at once and the funds released.
    */
-  entryFilled(positionId: number, report: OrderReport, rules: SymbolRules, now: number): EntryFillOutcome {
+  entryFilled(
+    positionId: number,
+    report: OrderReport,
+    rules: SymbolRules,
+    now: number,
+    valueOther: OtherAssetValuer = NO_VALUER,
+  ): EntryFillOutcome {
     const p = this.byId(positionId);
     const at = iso(now);
     const order = this.orders.get(p.entryClientOrderId);
@@ -391,11 +458,13 @@ export class Ledger {
     const avg = bought.isZero() ? ZERO : spent.div(bought);
     let baseFee = ZERO;
     let quoteFee = ZERO;
+    let otherFee = ZERO;
     let filledQty = ZERO;
     for (const f of report.fills) {
       filledQty = filledQty.add(f.qty);
       if (f.commissionAsset === rules.baseAsset) baseFee = baseFee.add(f.commission);
       else if (f.commissionAsset === rules.quoteAsset) quoteFee = quoteFee.add(f.commission);
+      else if (!f.commission.isZero()) otherFee = otherFee.add(valueOther(f.commissionAsset, f.commission));
     }
     // Fills we were not told about may have paid commission in the bought coin: assume the worst
     // (0.25%, above any Binance tier) for them, so the OCO never asks to sell coins we do not have.
@@ -418,21 +487,21 @@ export class Ledger {
       sellQty,
       cost: spent,
       avgPrice: avg,
-      entryFeeQuote: baseFee.mul(avg).add(quoteFee),
+      entryFeeQuote: baseFee.mul(avg).add(quoteFee).add(otherFee),
+      otherFeeQuote: p.otherFeeQuote.add(otherFee),
     };
     const newBalance = this.quoteBalance.sub(spent).sub(quoteFee);
+    const filledOrder: OrderRecord | undefined = order && {
+      ...order,
+      state: 'filled',
+      exchangeOrderId: report.orderId,
+      executedQty: bought,
+      cumQuote: spent,
+      updatedAt: at,
+    };
     let released: Decimal | undefined;
     this.write(now, () => {
-      if (order) {
-        this.store.putOrder({
-          ...order,
-          state: 'filled',
-          exchangeOrderId: report.orderId,
-          executedQty: bought,
-          cumQuote: spent,
-          updatedAt: at,
-        });
-      }
+      if (filledOrder) this.store.putOrder(filledOrder);
       this.store.addFills(report.fills.map((f) => ({ ...f, clientOrderId: p.entryClientOrderId, time: at })));
       this.store.setQuote(this.quoteAsset, newBalance);
       this.store.addEvent({
@@ -460,10 +529,10 @@ export class Ledger {
       }
     });
     this.quoteBalance = newBalance;
-    if (order) this.orders.delete(order.clientOrderId);
+    this.bookings++;
+    for (const f of report.fills) this.booked.add(fillKey(p.entryClientOrderId, f));
     if (dustReason) {
-      this.positions.delete(p.symbol);
-      this.reservations.delete(p.symbol);
+      this.forget(p);
       return {
         position: { ...updated, status: 'closed' },
         partial,
@@ -473,6 +542,7 @@ export class Ledger {
       };
     }
     this.positions.set(p.symbol, updated);
+    if (filledOrder) this.orders.set(filledOrder.clientOrderId, filledOrder);
     if (newReservation) this.reservations.set(p.symbol, newReservation);
     return { position: updated, partial, dust: false, feesEstimated };
   }
@@ -485,10 +555,11 @@ export class Ledger {
       ...p,
       takeProfitPrice: plan.takeProfitPrice,
       stopPrice: plan.stopPrice,
-      stopLimitPrice: plan.stopLimitPrice,
+      ...(plan.stopLimitPrice ? { stopLimitPrice: plan.stopLimitPrice } : {}),
       ocoListClientOrderId: plan.listClientOrderId,
       ocoAttempts: p.ocoAttempts + 1,
     };
+    if (!plan.stopLimitPrice) delete updated.stopLimitPrice;
     const legs: OrderRecord[] = [
       {
         clientOrderId: plan.takeProfitClientOrderId,
@@ -512,11 +583,11 @@ export class Ledger {
         symbol: p.symbol,
         purpose: 'stop-loss',
         side: 'SELL',
-        type: 'STOP_LOSS_LIMIT',
+        type: plan.stopType,
         state: 'pending',
         listClientOrderId: plan.listClientOrderId,
         requestedQty: plan.quantity,
-        price: plan.stopLimitPrice,
+        ...(plan.stopLimitPrice ? { price: plan.stopLimitPrice } : {}),
         stopPrice: plan.stopPrice,
         executedQty: ZERO,
         cumQuote: ZERO,
@@ -531,7 +602,7 @@ export class Ledger {
         time: at,
         kind: 'order',
         symbol: p.symbol,
-        message: `OCO sell ${plan.quantity.toFixed()}: take-profit ${plan.takeProfitPrice.toFixed()}, stop ${plan.stopPrice.toFixed()} limit ${plan.stopLimitPrice.toFixed()}`,
+        message: `OCO sell ${plan.quantity.toFixed()}: take-profit ${plan.takeProfitPrice.toFixed()}, stop ${plan.stopPrice.toFixed()}${plan.stopLimitPrice ? ` limit ${plan.stopLimitPrice.toFixed()}` : ' (market)'}`,
         data: { listClientOrderId: plan.listClientOrderId, attempt: updated.ocoAttempts },
       });
     });
@@ -544,10 +615,16 @@ export class Ledger {
   ocoPlaced(positionId: number, report: OcoReport, now: number): Position {
     const p = this.byId(positionId);
     const at = iso(now);
-    const updated: Position = { ...p, status: 'protected', ocoListId: report.orderListId };
+    const updated: Position = {
+      ...p,
+      status: p.status === 'exiting' ? 'exiting' : 'protected',
+      ocoListId: report.orderListId,
+    };
     const legUpdates = [report.takeProfit, report.stopLoss].flatMap((leg) => {
       const o = this.orders.get(leg.clientOrderId);
-      return o ? [{ ...o, state: 'open' as const, exchangeOrderId: leg.orderId, updatedAt: at }] : [];
+      if (!o) return [];
+      const state = o.state === 'pending' ? orderStateOf(leg.status) : o.state;
+      return [{ ...o, state, exchangeOrderId: leg.orderId, updatedAt: at }];
     });
     this.write(now, () => {
       this.store.putPosition(updated);
@@ -564,30 +641,196 @@ export class Ledger {
     return updated;
   }
 
-  /** The OCO was rejected (or cancelled without a fill): its legs are final, the position is open again. */
-  ocoEnded(positionId: number, state: 'rejected' | 'canceled', why: string, now: number): Position {
+  /**
+   * The position's OCO is over without selling everything (rejected, cancelled by us or by
+   * somebody else, expired by the exchange): its legs that were still pending or working become
+   * final, and a position that is not being exited is 'open' again (it holds coins without an order).
+   */
+  ocoEnded(positionId: number, state: 'rejected' | 'canceled' | 'expired', why: string, now: number): Position {
     const p = this.byId(positionId);
     const at = iso(now);
-    const legs = [...this.orders.values()].filter(
-      (o) => o.positionId === positionId && (o.purpose === 'take-profit' || o.purpose === 'stop-loss'),
+    const legs = this.ordersOf(positionId).filter(
+      (o) =>
+        (o.purpose === 'take-profit' || o.purpose === 'stop-loss') && (o.state === 'pending' || o.state === 'open'),
     );
+    const ended = legs.map((o) => ({ ...o, state, updatedAt: at, error: why }));
     const updated: Position = { ...p, status: p.status === 'exiting' ? 'exiting' : 'open' };
     this.write(now, () => {
-      for (const o of legs) this.store.putOrder({ ...o, state, updatedAt: at, error: why });
+      for (const o of ended) this.store.putOrder(o);
       this.store.putPosition(updated);
       this.store.addEvent({ time: at, kind: 'order', symbol: p.symbol, message: `OCO ${state}: ${why}` });
     });
-    for (const o of legs) this.orders.delete(o.clientOrderId);
+    for (const o of ended) this.orders.set(o.clientOrderId, o);
     this.positions.set(p.symbol, updated);
     return updated;
   }
 
-  /** Records that we are leaving a position at market (the sell order is pending). */
-  exitStarted(positionId: number, reason: ExitReason, clientOrderId: string, now: number): Position {
+  /**
+   * Records what the exchange says of one of our orders (state, executed quantity): states only move
+   * forward (a late NEW after FILLED changes nothing), quantities only grow. Fills are booked by
+   * sellFilled / entryFilled. An order we have no record of is left alone (returns undefined).
+   */
+  orderReported(report: OrderReport, now: number): OrderRecord | undefined {
+    const o = this.orders.get(report.clientOrderId);
+    if (!o) return undefined;
+    const next = orderStateOf(report.status);
+    const state = stateRank(next) >= stateRank(o.state) ? next : o.state;
+    const executedQty = report.executedQty.gt(o.executedQty) ? report.executedQty : o.executedQty;
+    const cumQuote = report.cumQuote.gt(o.cumQuote) ? report.cumQuote : o.cumQuote;
+    if (
+      state === o.state &&
+      executedQty.eq(o.executedQty) &&
+      cumQuote.eq(o.cumQuote) &&
+      (o.exchangeOrderId === report.orderId || !report.orderId)
+    )
+      return o;
+    const updated: OrderRecord = {
+      ...o,
+      state,
+      executedQty,
+      cumQuote,
+      ...(report.orderId ? { exchangeOrderId: report.orderId } : {}),
+      updatedAt: iso(now),
+    };
+    this.store.putOrder(updated);
+    this.orders.set(updated.clientOrderId, updated);
+    return updated;
+  }
+
+  /**
+   * Books the fills of a sell of this position (an OCO leg or a market exit) that are not booked
+   * yet: each credits the balance with its quote net of quote commission, adds to what the position
+   * has sold, and is stored, in one transaction. Fills already booked (same order, same trade id)
+   * are skipped, so duplicated, late or reordered reports never count a fill twice. A sell we have
+   * no order record of (found on the exchange) gets one.
+   */
+  sellFilled(
+    positionId: number,
+    report: OrderReport,
+    rules: SymbolRules,
+    now: number,
+    valueOther: OtherAssetValuer = NO_VALUER,
+  ): SellBooking {
+    const p = this.byId(positionId);
+    const at = iso(now);
+    const fresh = report.fills.filter((f) => !this.booked.has(fillKey(report.clientOrderId, f)));
+    const detailed = report.fills.reduce((a, f) => a.add(f.qty), ZERO);
+    const undetailed = report.executedQty.gt(detailed);
+    let qty = ZERO;
+    let gross = ZERO;
+    let quoteFee = ZERO;
+    let feeQuote = ZERO;
+    let otherFee = ZERO;
+    for (const f of fresh) {
+      qty = qty.add(f.qty);
+      const value = f.qty.mul(f.price);
+      gross = gross.add(value);
+      if (f.commissionAsset === rules.quoteAsset) {
+        quoteFee = quoteFee.add(f.commission);
+        feeQuote = feeQuote.add(f.commission);
+      } else if (f.commissionAsset === rules.baseAsset) {
+        feeQuote = feeQuote.add(f.commission.mul(f.price));
+      } else if (!f.commission.isZero()) {
+        const v = valueOther(f.commissionAsset, f.commission);
+        feeQuote = feeQuote.add(v);
+        otherFee = otherFee.add(v);
+      }
+    }
+    const credited = gross.sub(quoteFee);
+    const existing = this.orders.get(report.clientOrderId);
+    const recorded: OrderRecord = existing ?? {
+      // A sell we did not record (e.g. found on the exchange during reconciliation).
+      clientOrderId: report.clientOrderId,
+      positionId,
+      symbol: p.symbol,
+      purpose: 'exit',
+      side: 'SELL',
+      type: report.type,
+      state: 'pending',
+      ...(report.listClientOrderId ? { listClientOrderId: report.listClientOrderId } : {}),
+      executedQty: ZERO,
+      cumQuote: ZERO,
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (fresh.length === 0 && existing) {
+      this.orderReported(report, now);
+      return { booked: [], qty, credited, undetailed };
+    }
+    const next = orderStateOf(report.status);
+    const order: OrderRecord = {
+      ...recorded,
+      state: stateRank(next) >= stateRank(recorded.state) ? next : recorded.state,
+      executedQty: report.executedQty.gt(recorded.executedQty) ? report.executedQty : recorded.executedQty,
+      cumQuote: report.cumQuote.gt(recorded.cumQuote) ? report.cumQuote : recorded.cumQuote,
+      ...(report.orderId ? { exchangeOrderId: report.orderId } : {}),
+      updatedAt: at,
+    };
+    const updated: Position = {
+      ...p,
+      soldQty: p.soldQty.add(qty),
+      soldQuote: p.soldQuote.add(gross),
+      proceeds: p.proceeds.add(credited),
+      exitFeeQuote: p.exitFeeQuote.add(feeQuote),
+      otherFeeQuote: p.otherFeeQuote.add(otherFee),
+    };
+    const newBalance = this.quoteBalance.add(credited);
+    this.write(now, () => {
+      this.store.putOrder(order);
+      this.store.addFills(fresh.map((f): StoredFill => ({ ...f, clientOrderId: report.clientOrderId, time: at })));
+      this.store.putPosition(updated);
+      if (fresh.length > 0) {
+        this.store.setQuote(this.quoteAsset, newBalance);
+        this.store.addEvent({
+          time: at,
+          kind: 'fill',
+          symbol: p.symbol,
+          message: `sold ${qty.toFixed()} for ${gross.toFixed()} ${this.quoteAsset} (${order.purpose} ${report.status}); ${this.remainingQty(updated).toFixed()} left`,
+          data: { clientOrderId: report.clientOrderId, qty: qty.toFixed(), credited: credited.toFixed() },
+        });
+      }
+    });
+    for (const f of fresh) this.booked.add(fillKey(report.clientOrderId, f));
+    this.orders.set(order.clientOrderId, order);
+    this.positions.set(p.symbol, updated);
+    this.quoteBalance = newBalance;
+    if (fresh.length > 0) this.bookings++;
+    return { booked: fresh, qty, credited, undetailed };
+  }
+
+  /**
+   * The account holds less of the position's coins than the ledger says (sold or moved outside
+   * Tranche): what the position may sell becomes `sellQty` (what it sold already plus what is there).
+   */
+  positionShrunk(positionId: number, sellQty: Decimal, why: string, now: number): Position {
+    const p = this.byId(positionId);
+    const updated: Position = { ...p, sellQty };
+    this.write(now, () => {
+      this.store.putPosition(updated);
+      this.store.addEvent({
+        time: iso(now),
+        kind: 'adjust',
+        symbol: p.symbol,
+        message: `holds less than recorded (${why}): sellable ${p.sellQty.toFixed()} -> ${sellQty.toFixed()}`,
+      });
+    });
+    this.positions.set(p.symbol, updated);
+    return updated;
+  }
+
+  /** Records that we are leaving a position at market: the sell order (pending) for `quantity`. */
+  exitStarted(
+    positionId: number,
+    reason: ExitReason,
+    clientOrderId: string,
+    now: number,
+    quantity?: Decimal,
+  ): Position {
     const p = this.byId(positionId);
     const at = iso(now);
     const updated: Position = { ...p, status: 'exiting', exitReason: reason, exitClientOrderId: clientOrderId };
-    const order: OrderRecord = {
+    const known = this.orders.get(clientOrderId);
+    const order: OrderRecord = known ?? {
       clientOrderId,
       positionId,
       symbol: p.symbol,
@@ -595,7 +838,7 @@ export class Ledger {
       side: 'SELL',
       type: 'MARKET',
       state: 'pending',
-      requestedQty: p.sellQty,
+      requestedQty: quantity ?? this.remainingQty(p),
       executedQty: ZERO,
       cumQuote: ZERO,
       createdAt: at,
@@ -611,33 +854,45 @@ export class Ledger {
     return updated;
   }
 
+  /** An order we recorded was refused by the exchange (never executed): it is final. */
+  orderRefused(clientOrderId: string, why: string, now: number): void {
+    const o = this.orders.get(clientOrderId);
+    if (!o || (o.state !== 'pending' && o.state !== 'open')) return;
+    const updated: OrderRecord = { ...o, state: 'rejected', updatedAt: iso(now), error: why };
+    this.store.putOrder(updated);
+    this.orders.set(clientOrderId, updated);
+  }
+
   /**
-   * The position is sold (an OCO leg or a market exit filled): the closed trade is written with its
-   * PnL, the quote balance credited, the reservation released.
+   * An exit could not complete (its sale kept failing): the position is no longer being exited; the
+   * caller protects it again at once.
    */
-  positionClosed(
-    positionId: number,
-    sell: OrderReport,
-    reason: ExitReason,
-    rules: SymbolRules,
-    now: number,
-  ): CloseOutcome {
+  exitAbandoned(positionId: number, why: string, now: number): Position {
     const p = this.byId(positionId);
     const at = iso(now);
-    let quoteFee = ZERO;
-    let baseFee = ZERO;
-    const fills: Fill[] = sell.fills;
-    for (const f of fills) {
-      if (f.commissionAsset === rules.quoteAsset) quoteFee = quoteFee.add(f.commission);
-      else if (f.commissionAsset === rules.baseAsset) baseFee = baseFee.add(f.commission);
-    }
-    const gross = sell.cumQuote;
-    const exitPrice = sell.executedQty.isZero() ? ZERO : gross.div(sell.executedQty);
-    const proceeds = gross.sub(quoteFee);
-    // Cost of what was sold: the whole entry cost (the unsold remainder is commission dust).
-    const cost = p.cost;
-    const pnl = proceeds.sub(cost);
-    const pnlPercent = cost.isZero() ? 0 : pnl.div(cost).mul(100).toDecimalPlaces(4).toNumber();
+    const working = this.workingOrders(positionId).some(
+      (o) => o.purpose === 'take-profit' || o.purpose === 'stop-loss',
+    );
+    const updated: Position = { ...p, status: working ? 'protected' : 'open' };
+    this.write(now, () => {
+      this.store.putPosition(updated);
+      this.store.addEvent({ time: at, kind: 'exit', symbol: p.symbol, message: `exit deferred: ${why}` });
+    });
+    this.positions.set(p.symbol, updated);
+    return updated;
+  }
+
+  /**
+   * The position is done: everything sellable is sold (or gone). The closed trade is written from
+   * every sell booked for it (PnL = proceeds - cost - commission paid in other assets), the
+   * reservation released, in one transaction. The balance already holds the proceeds.
+   */
+  positionClosed(positionId: number, reason: ExitReason, now: number): CloseOutcome {
+    const p = this.byId(positionId);
+    const at = iso(now);
+    const exitPrice = p.soldQty.isZero() ? ZERO : p.soldQuote.div(p.soldQty);
+    const pnl = p.proceeds.sub(p.cost).sub(p.otherFeeQuote);
+    const pnlPercent = p.cost.isZero() ? 0 : pnl.div(p.cost).mul(100).toDecimalPlaces(4).toNumber();
     const trade: ClosedTrade = {
       positionId,
       symbol: p.symbol,
@@ -645,62 +900,31 @@ export class Ledger {
       exitTime: at,
       entryPrice: p.avgPrice,
       exitPrice,
-      quantity: sell.executedQty,
-      cost,
-      proceeds,
-      fees: p.entryFeeQuote.add(quoteFee).add(baseFee.mul(exitPrice)),
+      quantity: p.soldQty,
+      cost: p.cost,
+      proceeds: p.proceeds,
+      fees: p.entryFeeQuote.add(p.exitFeeQuote),
       pnl,
       pnlPercent,
       exitReason: reason,
     };
     const released = this.reservations.get(p.symbol)?.amount ?? ZERO;
     const closed: Position = { ...p, status: 'closed', exitReason: reason, closedAt: at };
-    const newBalance = this.quoteBalance.add(proceeds);
-    const touched = [...this.orders.values()].filter((o) => o.positionId === positionId);
+    const dangling = this.ordersOf(positionId).filter((o) => o.state === 'pending' || o.state === 'open');
     this.write(now, () => {
-      for (const o of touched) {
-        const filled = o.clientOrderId === sell.clientOrderId;
-        this.store.putOrder({
-          ...o,
-          state: filled
-            ? 'filled'
-            : o.state === 'pending' || o.state === 'open'
-              ? o.purpose === 'exit'
-                ? 'rejected'
-                : 'expired'
-              : o.state,
-          ...(filled ? { exchangeOrderId: sell.orderId, executedQty: sell.executedQty, cumQuote: sell.cumQuote } : {}),
-          updatedAt: at,
-        });
+      for (const o of dangling) {
+        // Left pending or working at the close: an exit never sent, or a leg the exchange ended.
+        this.store.putOrder({ ...o, state: o.purpose === 'exit' ? 'rejected' : 'expired', updatedAt: at });
       }
-      if (!touched.some((o) => o.clientOrderId === sell.clientOrderId)) {
-        // A sell we did not record (e.g. found on the exchange during reconciliation).
-        this.store.putOrder({
-          clientOrderId: sell.clientOrderId,
-          positionId,
-          symbol: p.symbol,
-          purpose: 'exit',
-          side: 'SELL',
-          type: sell.type,
-          state: 'filled',
-          exchangeOrderId: sell.orderId,
-          executedQty: sell.executedQty,
-          cumQuote: sell.cumQuote,
-          createdAt: at,
-          updatedAt: at,
-        });
-      }
-      this.store.addFills(fills.map((f) => ({ ...f, clientOrderId: sell.clientOrderId, time: at })));
       this.store.addTrade(trade);
       this.store.putPosition(closed);
       this.store.deleteReservation(p.symbol);
-      this.store.setQuote(this.quoteAsset, newBalance);
       this.store.addEvent({
         time: at,
         kind: 'close',
         symbol: p.symbol,
-        message: `${reason}: sold ${sell.executedQty.toFixed()} at ${exitPrice.toFixed()}, PnL ${pnl.toFixed()} ${this.quoteAsset}`,
-        data: { pnl: pnl.toFixed(), pnlPercent, proceeds: proceeds.toFixed() },
+        message: `${reason}: sold ${p.soldQty.toFixed()} at ${exitPrice.toFixed()}, PnL ${pnl.toFixed()} ${this.quoteAsset}`,
+        data: { pnl: pnl.toFixed(), pnlPercent, proceeds: p.proceeds.toFixed() },
       });
       this.store.addEvent({
         time: at,
@@ -709,10 +933,7 @@ export class Ledger {
         message: `released ${released.toFixed()} ${this.quoteAsset}`,
       });
     });
-    for (const o of touched) this.orders.delete(o.clientOrderId);
-    this.positions.delete(p.symbol);
-    this.reservations.delete(p.symbol);
-    this.quoteBalance = newBalance;
+    this.forget(p);
     return { trade, released };
   }
 
@@ -773,8 +994,24 @@ export class Ledger {
     }
   }
 
-  private byId(positionId: number): Position {
-    for (const p of this.positions.values()) if (p.id === positionId) return p;
-    throw new Error(`no open position #${positionId} in the ledger`);
+  /** Drops a closed position and everything about it from memory (the store keeps the history). */
+  private forget(p: Position): void {
+    for (const o of this.ordersOf(p.id)) {
+      this.orders.delete(o.clientOrderId);
+      for (const key of [...this.booked]) if (key.startsWith(`${o.clientOrderId}\u0000`)) this.booked.delete(key);
+    }
+    if (this.positions.get(p.symbol)?.id === p.id) this.positions.delete(p.symbol);
+    if (this.reservations.get(p.symbol)?.positionId === p.id) this.reservations.delete(p.symbol);
   }
+
+  private byId(positionId: number): Position {
+    const p = this.positionById(positionId);
+    if (!p) throw new Error(`no open position #${positionId} in the ledger`);
+    return p;
+  }
+}
+
+function openCost(p: Position): Decimal {
+  const left = p.cost.sub(p.proceeds);
+  return left.isNegative() ? ZERO : left;
 }

@@ -22,8 +22,22 @@ export interface Reservation {
  */
 export type PositionStatus = 'opening' | 'open' | 'protected' | 'exiting' | 'closed';
 
+/**
+ * Why a position closed. 'gapped-stop' is a stop-loss whose stop-limit triggered but could not fill
+ * (the price fell through its limit) and was sold at market; 'external' means its coins were sold
+ * outside Tranche (in the Binance app, say): the position is closed with what Tranche sold.
+ */
 export type ExitReason =
-  'take-profit' | 'stop-loss' | 'reversal' | 'emergency' | 'unprotectable' | 'entry-failed' | 'dust' | 'external';
+  | 'take-profit'
+  | 'stop-loss'
+  | 'gapped-stop'
+  | 'reversal'
+  | 'emergency'
+  | 'unprotectable'
+  | 'entry-failed'
+  | 'dust'
+  | 'external'
+  | 'manual';
 
 export interface Position {
   id: number;
@@ -43,6 +57,19 @@ export interface Position {
   avgPrice: Decimal;
   /** Entry commission, valued in quote. */
   entryFeeQuote: Decimal;
+  /** Base sold so far: every fill of every sell of this position (OCO legs of every attempt, market exits). */
+  soldQty: Decimal;
+  /** Gross quote those sells brought (before commission): soldQuote / soldQty is the average exit price. */
+  soldQuote: Decimal;
+  /** Quote received for them, net of commission paid in the quote asset. Credited to the balance fill by fill. */
+  proceeds: Decimal;
+  /** Commission on the sells, every asset, valued in quote at the fill. */
+  exitFeeQuote: Decimal;
+  /**
+   * Commission paid in an asset that is neither the base nor the quote (BNB), entry and exits, valued
+   * in quote at the fill: the quote balance does not pay it, so PnL subtracts it.
+   */
+  otherFeeQuote: Decimal;
   takeProfitPrice?: Decimal;
   stopPrice?: Decimal;
   stopLimitPrice?: Decimal;
@@ -59,8 +86,8 @@ export type OrderPurpose = 'entry' | 'take-profit' | 'stop-loss' | 'exit';
 
 /**
  * pending   - recorded, not yet acknowledged by the exchange (outcome unknown after a crash)
- * open      - resting on the exchange
- * filled / canceled / rejected / expired - final
+ * open      - working on the exchange (resting, or partly filled and still working)
+ * filled / canceled / rejected / expired - final (a final order may have filled part of its quantity)
  */
 export type OrderState = 'pending' | 'open' | 'filled' | 'canceled' | 'rejected' | 'expired';
 

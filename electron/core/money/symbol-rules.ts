@@ -26,6 +26,26 @@ export interface SymbolRules {
   maxNotional: Decimal;
   applyMinToMarket: boolean;
   ocoAllowed: boolean;
+  /** MARKET orders by quote amount (quoteOrderQty), how every entry buys. */
+  quoteOrderQtyMarketAllowed: boolean;
+  /** Order types the symbol accepts (exchangeInfo orderTypes); empty when unknown (then not checked). */
+  orderTypes: readonly string[];
+}
+
+/**
+ * Why no new position may be opened on this symbol now, or undefined when one may: it must be
+ * TRADING, take OCOs and market orders by quote amount (and the order types an entry and its OCO use).
+ */
+export function entryBlocked(rules: SymbolRules, stopType: 'STOP_LOSS_LIMIT' | 'STOP_LOSS'): string | undefined {
+  if (rules.status !== 'TRADING') return `${rules.symbol} is ${rules.status} on the exchange, not TRADING`;
+  if (!rules.ocoAllowed) return `${rules.symbol} does not accept OCO orders now (ocoAllowed is false)`;
+  if (!rules.quoteOrderQtyMarketAllowed)
+    return `${rules.symbol} does not accept market orders by quote amount now (quoteOrderQtyMarketAllowed is false)`;
+  const missing = ['MARKET', 'LIMIT_MAKER', stopType].filter(
+    (t) => rules.orderTypes.length > 0 && !rules.orderTypes.includes(t),
+  );
+  if (missing.length > 0) return `${rules.symbol} does not accept ${missing.join(', ')} orders now`;
+  return undefined;
 }
 
 /** Truncates a quantity down to a multiple of the step (a zero step leaves it as is). */

@@ -2,7 +2,7 @@ import type { Decimal } from '../money/decimal';
 import type { SymbolRules } from '../money/symbol-rules';
 
 export type OrderSide = 'BUY' | 'SELL';
-export type OrderType = 'MARKET' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT' | 'LIMIT';
+export type OrderType = 'MARKET' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT' | 'STOP_LOSS' | 'LIMIT';
 export type OrderStatus =
   'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'PENDING_CANCEL' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 
@@ -36,9 +36,15 @@ export interface OrderReport {
   cumQuote: Decimal;
   price?: Decimal;
   stopPrice?: Decimal;
-  /** Every fill known for this order so far (may be empty for a query without trade details). */
+  /**
+   * Every fill known for this order so far. Adapters complete it (Binance: from myTrades) whenever
+   * executedQty says more filled than the fills show, so that fills add up to executedQty; the
+   * ledger books each fill once by its trade id, whatever order reports arrive in.
+   */
   fills: Fill[];
   listClientOrderId?: string;
+  /** Why an EXPIRED order expired (Binance's expiryReason / eR): OCO_TRIGGER, EXCHANGE_CANCELED, ... */
+  expiryReason?: string;
   /** Exchange time of the last change, epoch ms. */
   time: number;
 }
@@ -52,7 +58,7 @@ export interface OcoReport {
   status: OcoListStatus;
   /** The take-profit (LIMIT_MAKER) leg. */
   takeProfit: OrderReport;
-  /** The stop-loss (STOP_LOSS_LIMIT) leg. */
+  /** The stop-loss (STOP_LOSS_LIMIT or STOP_LOSS) leg. */
   stopLoss: OrderReport;
 }
 
@@ -70,12 +76,17 @@ export interface MarketSellRequest {
   clientOrderId: string;
 }
 
+/** The stop leg of an OCO: a stop-limit (limit order at stopLimitPrice once triggered) or a stop-market. */
+export type StopLegType = 'STOP_LOSS_LIMIT' | 'STOP_LOSS';
+
 export interface OcoRequest {
   symbol: string;
   quantity: Decimal;
   takeProfitPrice: Decimal;
   stopPrice: Decimal;
-  stopLimitPrice: Decimal;
+  stopType: StopLegType;
+  /** The stop-limit's limit price (STOP_LOSS_LIMIT only). */
+  stopLimitPrice?: Decimal;
   listClientOrderId: string;
   takeProfitClientOrderId: string;
   stopLossClientOrderId: string;
@@ -94,7 +105,9 @@ export type ExchangeErrorKind =
   | 'banned'
   | 'network'
   | 'auth'
-  | 'not-found';
+  | 'not-found'
+  /** The symbol does not trade now (HALT, BREAK, END_OF_DAY, CANCEL_ONLY): "Market is closed." */
+  | 'market-closed';
 
 export class ExchangeError extends Error {
   readonly kind: ExchangeErrorKind;
@@ -110,10 +123,23 @@ export class ExchangeError extends Error {
 }
 
 export interface ExchangeListener {
-  /** An order changed (typically an OCO leg filled or expired). */
+  /**
+   * An order changed (an OCO leg filled part or all of its quantity, expired, was cancelled; a late
+   * report of an order whose answer was lost). Reports may arrive late, twice, or out of order.
+   */
   onOrderUpdate(report: OrderReport): void;
-  /** The exchange reports a new total (free + locked) for an asset. */
+  /**
+   * The exchange says an asset's balance changed. Informative only: the ledger's balance moves by
+   * booked fills, never by these (a balance event may come before the fill that caused it).
+   */
   onBalance?(asset: string, total: Decimal): void;
+  /** The exchange's picture may have been missed (a reconnect): everything followed should be re-read. */
+  onResync?(): void;
+}
+
+export interface AssetBalance {
+  free: Decimal;
+  locked: Decimal;
 }
 
 /**
@@ -125,12 +151,22 @@ export interface Exchange {
   /** Prefix every client order id must start with (the binance client warns otherwise). */
   readonly clientOrderIdPrefix: string;
   getSymbolRules(symbol: string): Promise<SymbolRules>;
+  /** Reads the symbols' rules again (status, flags, filters change over time); returns the fresh ones. */
+  refreshSymbolRules(symbols: readonly string[]): Promise<SymbolRules[]>;
   /** Free + locked amount of an asset. */
   getBalance(asset: string): Promise<Decimal>;
+  /** Free and locked amounts of an asset. */
+  getAssetBalance(asset: string): Promise<AssetBalance>;
+  /**
+   * Whether commission may be paid in another asset than the traded ones (Binance: BNB when the
+   * account's BNB discount is on): that asset, or undefined.
+   */
+  commissionAsset?(symbol: string): Promise<string | undefined>;
   getLastPrice(symbol: string): Promise<Decimal>;
   marketBuyByQuote(req: MarketBuyRequest): Promise<OrderReport>;
   marketSell(req: MarketSellRequest): Promise<OrderReport>;
   placeOco(req: OcoRequest): Promise<OcoReport>;
+  /** Cancels an OCO; the answer holds each leg's final state (and what it filled before). */
   cancelOco(symbol: string, listClientOrderId: string): Promise<OcoReport>;
   /** undefined when the exchange has no order with this client id. */
   getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined>;

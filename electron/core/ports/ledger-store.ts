@@ -12,8 +12,10 @@ export interface LedgerSnapshot {
   reservations: Reservation[];
   /** Positions not yet closed. */
   positions: Position[];
-  /** Orders not in a final state. */
+  /** Every order of the positions not yet closed (final ones included), and orders not in a final state. */
   openOrders: OrderRecord[];
+  /** Fills already booked for those orders: a report of them again is not counted twice. */
+  bookedFills?: StoredFill[];
   nextPositionId: number;
   /** Close time (ms) of the last candle that changed the ledger, for resuming a replay. */
   cursor: number | undefined;
