@@ -30,8 +30,8 @@ import { TIMEOUT_MSG } from './router';
  * - dropNextUserEvents(n): the next n events are lost, the connection staying up.
  * WebSocket API:
  * - rateLimitWsApiNext(n, { status: 429 | 418, retryAfterMs }): -1003 answers with data.retryAfter.
- * - refuseWsUpgradeNext(n, status): the next n WebSocket upgrades (WS API and market streams) are
- *   answered with that HTTP status instead of 101.
+ * - refuseWsUpgradeNext(n, status): the next n WebSocket API upgrades are answered with that HTTP
+ *   status instead of 101.
  */
 
 export interface RequestMatch {
@@ -247,7 +247,7 @@ export class FaultPlan {
     this.wsApiRateLimits.push({ left: count, options });
   }
 
-  /** The next `count` WebSocket upgrades (WS API and market streams) are refused with this HTTP status. */
+  /** The next `count` WebSocket API upgrades are refused with this HTTP status (e.g. 404, 429, 503). */
   refuseWsUpgradeNext(count = 1, status = 503): void {
     this.upgradeRefusals.push({ left: count, status });
   }
