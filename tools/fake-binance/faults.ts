@@ -99,7 +99,7 @@ export interface UserStreamChaos {
   seed: number;
   /** Randomise the delivery order of the events of one operation (batch). */
   shuffle?: boolean;
-  /** Delay each event independently by a random time in [min, max] ms (reorders across batches too). */
+  /** Delay each event independently by a random whole number of ms in [min, max] (reorders across batches too). */
   delayMs?: readonly [number, number];
   /** Probability (0..1) that an event is sent twice. */
   duplicate?: number;

@@ -193,10 +193,11 @@ function disorder(
   }
   if (chaos.shuffle) order = shuffled(order, random);
   const out: { event: UserEvent; delayMs: number }[] = [];
+  // Whole milliseconds (what timers resolve anyway), so that the order of arrival follows from the seed.
   const delay = (): number => {
     if (!chaos.delayMs) return 0;
     const [min, max] = chaos.delayMs;
-    return min + random() * (max - min);
+    return Math.round(min + random() * (max - min));
   };
   for (const event of order) {
     out.push({ event, delayMs: delay() });
