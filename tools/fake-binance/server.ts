@@ -56,7 +56,8 @@ import {
  * of kline CSV files; faults are scripted through `faults` (see faults.ts).
  *
  * Options beyond prices and accounts (every default is the fake's behaviour before it had them,
- * except where Binance's own limits now apply):
+ * except that Binance's own request-weight and order-count limits now apply):
+ * - accounts[]: an HMAC key (apiSecret) or an RSA / Ed25519 key (publicKeyPem); bnbBurn.
  * - workingListStatus: an OCO's status while its activated leg still works (docs silent).
  * - clientOrderIdReuse: when a client order id / listClientOrderId may be used again.
  * - endOfDayCancels: whether cancels work on an END_OF_DAY symbol (docs silent).
@@ -67,6 +68,8 @@ import {
  * Actions a test takes as Binance or another client would: setSymbolStatus / setSymbolFlags /
  * setSymbolFilters, setBnbBurn, terminateUserStreams, cancelOrderListAsOtherClient,
  * expireOrderList, placeOrderAsOtherClient, sendServerShutdown.
+ * What a test can read besides orders and accounts: usedWeight, unfilledOrderCount, and on
+ * `wsApi` requestLog / requestCount / upgradeAttempts.
  */
 
 export interface FakeBinanceOptions {
@@ -82,7 +85,7 @@ export interface FakeBinanceOptions {
   time?: number;
   /** Interval between server pings on stream and WS API connections (Binance: 20 s); 0 = none (default). */
   pingIntervalMs?: number;
-  /** Trading accounts, each with an HMAC key pair and starting balances. */
+  /** Trading accounts, each with an API key (HMAC secret, or an RSA / Ed25519 public key) and starting balances. */
   accounts?: readonly FakeAccountOptions[];
   /** What moves prices: pushed by tests (`manual`, the default), a synthetic walk, or a CSV replay. */
   market?: MarketMode;

@@ -135,11 +135,11 @@ export class WsApiHub {
     const banned = this.o.meter.banned(address);
     if (banned) return refuse(418, retryAfterHeader(banned));
     const over = this.o.meter.used(address) + CONNECT_WEIGHT > this.o.meter.limit;
-    if (over && (this.o.upgradeWhenLimited ?? 'refuse') === 'refuse') {
-      const refused = this.o.meter.admit(address, CONNECT_WEIGHT)!;
-      return refuse(refused.status, retryAfterHeader(refused));
+    // Over the limit and configured to accept: let it in without counting (the docs are silent).
+    if (!over || (this.o.upgradeWhenLimited ?? 'refuse') === 'refuse') {
+      const refused = this.o.meter.admit(address, CONNECT_WEIGHT);
+      if (refused) return refuse(refused.status, retryAfterHeader(refused));
     }
-    if (!over) this.o.meter.admit(address, CONNECT_WEIGHT);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const returnRateLimits = url.searchParams.get('returnRateLimits') !== 'false';
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address, returnRateLimits));
