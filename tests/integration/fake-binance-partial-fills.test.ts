@@ -363,6 +363,28 @@ describe('OCO with a STOP_LOSS (market) below leg', () => {
     expect(balances().BTC).toEqual({ free: '0.00700000', locked: '0.00000000' });
   });
 
+  it('the deprecated POST /api/v3/order/oco without stopLimitPrice places a STOP_LOSS leg', async () => {
+    await start();
+    const old = (extra: Record<string, string>) =>
+      api('POST', '/api/v3/order/oco', {
+        symbol: BTC,
+        side: 'SELL',
+        quantity: '0.001',
+        price: '41000',
+        stopPrice: '39000',
+        ...extra,
+      });
+    expect((await old({ stopLimitTimeInForce: 'GTC' })).body).toEqual({
+      code: -1106,
+      msg: "Parameter 'stopLimitTimeInForce' sent when not required.",
+    });
+    expect((await old({ stopLimitPrice: '38900' })).body).toMatchObject({ code: -1102 }); // its time in force missing
+    expect((await old({})).body).toMatchObject({ orderReports: [{ type: 'STOP_LOSS' }, { type: 'LIMIT_MAKER' }] });
+    expect((await old({ stopLimitPrice: '38900', stopLimitTimeInForce: 'GTC' })).body).toMatchObject({
+      orderReports: [{ type: 'STOP_LOSS_LIMIT', price: '38900.00000000' }, { type: 'LIMIT_MAKER' }],
+    });
+  });
+
   it('checks aboveType / belowType as Binance documents them', async () => {
     await start();
     const base = {

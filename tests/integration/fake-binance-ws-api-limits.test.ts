@@ -105,7 +105,13 @@ describe('request weight per IP, REST and WebSocket API together', () => {
     expect((await other.request('session.status')).rateLimits?.[0]?.count).toBe(27);
     expect((await get('/api/v3/time')).headers.get('x-mbx-used-weight-1m')).toBe('28');
     expect((await ws.request('time', { returnRateLimits: false })).rateLimits).toBeUndefined();
-    expect(fake.usedWeight()).toBe(29);
+    const quiet = await RawWsApi.connect(`${fake.wsApiUrl}?returnRateLimits=false`);
+    sockets.push(quiet);
+    const status = await quiet.request('session.status');
+    expect(status.rateLimits).toBeUndefined();
+    expect(status.result).toMatchObject({ returnRateLimits: false });
+    expect((await quiet.request('ping', { returnRateLimits: true })).rateLimits?.[0]?.count).toBe(34);
+    expect(fake.usedWeight()).toBe(34);
     // A new minute starts a new count.
     fake.setTime(T0 + 30_000);
     expect((await ws.request('ping')).rateLimits?.[0]?.count).toBe(1);

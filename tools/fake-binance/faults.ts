@@ -194,7 +194,8 @@ export class FaultPlan {
    * fill of each resting order it reaches: at most `qty` base (floored to the step), the rest
    * waiting for later price events, each fill its own TRADE executionReport (PARTIALLY_FILLED until
    * the last). For one symbol, or for all (no symbol); undefined removes the limit (the default:
-   * every reached order fills completely at once).
+   * every reached order fills completely at once). A LIMIT order that crosses the price when it is
+   * placed still takes in full at once (a taker, not a resting order).
    */
   setRestingLiquidity(qty: number | undefined, symbol?: string): void {
     if (qty === undefined) {
