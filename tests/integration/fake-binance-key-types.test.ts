@@ -91,6 +91,7 @@ describe('REST with asymmetric keys', () => {
   });
 
   it('an account takes exactly one of apiSecret and publicKeyPem, and only RSA or Ed25519 keys', async () => {
+    expect([ED, RSA, HMAC].map((k) => fake.account(k).keyType)).toEqual(['ed25519', 'rsa', 'hmac']);
     expect(() => fake.addAccount({ apiKey: 'neither' })).toThrow(/either apiSecret/);
     expect(() => fake.addAccount({ apiKey: 'both', apiSecret: 's', publicKeyPem: pem(ed.publicKey) })).toThrow(
       /either apiSecret/,

@@ -10,6 +10,7 @@ import {
   type BalanceSnapshot,
   type CommissionRates,
   type FakeAccountOptions,
+  type KeyType,
 } from './accounts';
 import { FaultPlan } from './faults';
 import { FakeMarket, type FakeTrade } from './market';
@@ -176,7 +177,11 @@ export interface FakeOrderSnapshot {
 
 export interface FakeAccountSnapshot {
   apiKey: string;
+  /** hmac, rsa or ed25519 (from the key given). */
+  keyType: KeyType;
   canTrade: boolean;
+  /** Commission paid in BNB when the free BNB covers it. */
+  bnbBurn: boolean;
   balances: Record<string, BalanceSnapshot>;
 }
 
@@ -469,7 +474,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     orderRequests: () => requests.map((r) => ({ ...r, clientOrderIds: [...r.clientOrderIds] })),
     account: (apiKey) => {
       const a = accounts.expect(apiKey);
-      return { apiKey, canTrade: a.canTrade, balances: a.snapshot() };
+      return { apiKey, keyType: a.keyType, canTrade: a.canTrade, bnbBurn: a.bnbBurn, balances: a.snapshot() };
     },
     setBalance: (apiKey, asset, free) => accounts.expect(apiKey).setFree(asset, new Decimal(free)),
     addAccount: (account) => void accounts.add(account),
