@@ -1,12 +1,18 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Decimal, ZERO } from '../../electron/core/money/decimal';
 import { BinanceError } from './router';
 import { authErrors, checkKeyFormat } from './signing';
 
 /**
- * The fake exchange's accounts: one HMAC API key and secret each, balances (free and locked, as
- * decimals), the key's API restrictions as GET /sapi/v1/account/apiRestrictions reports them, and
- * commission rates. Balances change only through the matching engine (and setBalance in tests).
+ * The fake exchange's accounts: one API key each, of one of Binance's three key types (HMAC with a
+ * shared secret, or an RSA or Ed25519 public key whose private half signs the requests:
+ * faqs/api_key_types.md), balances (free and locked, as decimals), the key's API restrictions as GET
+ * /sapi/v1/account/apiRestrictions reports them, commission rates, and whether commission is paid
+ * in BNB. Balances change only through the matching engine (and setBalance in tests).
  */
+
+/** Binance's API key types: HMAC-SHA256, RSA (RSASSA-PKCS1-v1_5 with SHA-256), Ed25519. */
+export type KeyType = 'hmac' | 'rsa' | 'ed25519';
 
 /** GET /sapi/v1/account/apiRestrictions, per key. Only enableReading and enableSpotAndMarginTrading are enforced. */
 export interface ApiRestrictions {
@@ -33,7 +39,19 @@ export interface CommissionRates {
 
 export interface FakeAccountOptions {
   apiKey: string;
-  apiSecret: string;
+  /** The HMAC secret (an HMAC key); omit it for an RSA or Ed25519 key. */
+  apiSecret?: string;
+  /**
+   * The public key (PEM, SPKI) of an RSA or Ed25519 API key, instead of an HMAC secret: requests
+   * are then signed with its private key (rest-api.md "SIGNED Endpoint Examples": RSA keys,
+   * Ed25519 keys). The type is read from the key itself.
+   */
+  publicKeyPem?: string;
+  /**
+   * Pay commission in BNB at a 25 % discount when the free BNB balance covers it
+   * (faqs/commission_faq.md); default false (commission in the received asset).
+   */
+  bnbBurn?: boolean;
   /** Free balances at the start, e.g. { USDT: '1000' }. */
   balances?: Readonly<Record<string, string>>;
   restrictions?: Partial<ApiRestrictions>;
@@ -66,18 +84,40 @@ let nextUid = 100_000_001;
 
 export class Account {
   readonly apiKey: string;
-  readonly secret: string;
+  readonly keyType: KeyType;
+  /** The HMAC secret (HMAC keys only). */
+  readonly secret: string | undefined;
+  /** The public key (RSA and Ed25519 keys only). */
+  readonly publicKey: KeyObject | undefined;
   readonly uid = nextUid++;
   readonly restrictions: ApiRestrictions;
   canTrade: boolean;
+  /** Commission paid in BNB when the free BNB covers it (GET /api/v3/account/commission discount.enabledForAccount). */
+  bnbBurn: boolean;
   readonly commission: { maker: Decimal; taker: Decimal };
   updateTime = 0;
   private readonly balances = new Map<string, Balance>();
 
   constructor(options: FakeAccountOptions, defaults: CommissionRates, createTime: number) {
     this.apiKey = options.apiKey;
+    if ((options.apiSecret === undefined) === (options.publicKeyPem === undefined))
+      throw new Error(
+        `fake-binance: account ${options.apiKey} needs either apiSecret (HMAC) or publicKeyPem (RSA, Ed25519)`,
+      );
     this.secret = options.apiSecret;
+    if (options.publicKeyPem !== undefined) {
+      this.publicKey = createPublicKey(options.publicKeyPem);
+      const type = this.publicKey.asymmetricKeyType;
+      if (type !== 'rsa' && type !== 'ed25519')
+        throw new Error(
+          `fake-binance: account ${options.apiKey}: Binance takes RSA or Ed25519 keys, not ${String(type)}`,
+        );
+      this.keyType = type;
+    } else {
+      this.keyType = 'hmac';
+    }
     this.canTrade = options.canTrade ?? true;
+    this.bnbBurn = options.bnbBurn ?? false;
     this.restrictions = {
       ipRestrict: false,
       createTime,

@@ -19,17 +19,35 @@ export interface SymbolSpec {
   /** Which notional filter the symbol carries (its name goes into the error). */
   notionalFilter: 'NOTIONAL' | 'MIN_NOTIONAL' | undefined;
   applyMaxToMarket: boolean;
+  /** exchangeInfo `status` (TRADING unless stated). */
+  status: string;
+  /** exchangeInfo `quoteOrderQtyMarketAllowed` (absent: allowed). */
+  quoteOrderQtyMarketAllowed: boolean;
+  /** exchangeInfo `orderTypes` (absent: every type). */
+  orderTypes: readonly string[] | undefined;
+  /** STP mode of orders that name none (exchangeInfo defaultSelfTradePreventionMode; absent: NONE). */
+  defaultStpMode: string;
+  /** STP modes an order may name (absent: every mode). */
+  allowedStpModes: readonly string[] | undefined;
 }
 
 export function symbolSpec(info: RawSymbolInfo): SymbolSpec {
   const filters = (info.filters ?? []) as RawFilter[];
   const notional = filters.find((f) => f.filterType === 'NOTIONAL');
   const legacy = filters.find((f) => f.filterType === 'MIN_NOTIONAL');
+  const strings = (v: unknown): string[] | undefined =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
   return {
     info,
     rules: parseSymbolRules(info),
     notionalFilter: notional ? 'NOTIONAL' : legacy ? 'MIN_NOTIONAL' : undefined,
     applyMaxToMarket: notional?.applyMaxToMarket === true,
+    status: typeof info.status === 'string' ? info.status : 'TRADING',
+    quoteOrderQtyMarketAllowed: info.quoteOrderQtyMarketAllowed !== false,
+    orderTypes: strings(info.orderTypes),
+    defaultStpMode:
+      typeof info.defaultSelfTradePreventionMode === 'string' ? info.defaultSelfTradePreventionMode : 'NONE',
+    allowedStpModes: strings(info.allowedSelfTradePreventionModes),
   };
 }
 

@@ -68,6 +68,12 @@ export class FakeMarket {
     return this.infos.get(symbol);
   }
 
+  /** Serves a changed exchangeInfo entry for a listed symbol (status, flags, filters). */
+  replaceSymbolInfo(info: RawSymbolInfo): void {
+    if (!this.infos.has(info.symbol)) throw new Error(`fake-binance: ${info.symbol} is not listed`);
+    this.infos.set(info.symbol, info);
+  }
+
   /** Adds closed candles (any order); a candle with an open time already held replaces it. */
   addHistory(symbol: string, interval: KlineInterval, candles: readonly Candle[]): void {
     const s = this.seriesFor(symbol, interval);

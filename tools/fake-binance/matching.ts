@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Decimal, ZERO } from '../../electron/core/money/decimal';
-import { floorToStep, roundToTick } from '../../electron/core/money/symbol-rules';
+import { floorToStep } from '../../electron/core/money/symbol-rules';
 import type { Account, AccountBook } from './accounts';
 import { cannotTrade } from './accounts';
+import { bnbCommission } from './commission';
 import type { FaultPlan } from './faults';
 import {
   checkNotional,
@@ -14,6 +15,7 @@ import {
   type SymbolSpec,
 } from './filters';
 import type { FakeMarket } from './market';
+import { cutPlan, planMarketFills, takerPrice, totalCost, totalQty } from './market-plan';
 import {
   executionReport,
   isOpen,
@@ -30,9 +32,23 @@ import { BinanceError, errors } from './router';
 /**
  * The matching engine: one price per symbol (the market's last price), against which MARKET orders
  * fill at once and resting orders (LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT, OCO legs) fill as the price
- * moves. It keeps every order, list and trade, moves balances (locked while resting), and reports
- * each change to the account's user data stream in Binance's order: executionReport(s), then
- * listStatus, then one outboundAccountPosition for the assets that changed.
+ * moves, completely or (faults.setRestingLiquidity) trade by trade. It keeps every order, list and
+ * trade, moves balances (locked while resting, released fill by fill), and reports each change to
+ * the account's user data stream as one batch: executionReport(s), then listStatus, then one
+ * outboundAccountPosition for the assets that changed.
+ *
+ * OCO (faqs/spot_glossary.md: "if one of the orders execute, the other is automatically expired";
+ * rest-api.md: "activation of one order immediately cancels the other"): the first fill of the
+ * LIMIT_MAKER leg, or the trigger of the stop leg, expires the other leg (EXPIRED, eR OCO_TRIGGER).
+ * The working leg then holds what the list had locked. What the list's status is while that leg is
+ * still working (partly filled, or a triggered stop-limit resting below the market) Binance's docs
+ * do not say: `workingListStatus` (EXECUTING by default, ALL_DONE as the alternative).
+ *
+ * A symbol whose status is not TRADING takes no new orders (-2010 "Market is closed.") and does not
+ * trade: resting orders do not fill on its price events (errors.md: "Market is closed." means "The
+ * symbol is not trading"). Cancels stay possible on HALT and BREAK (CHANGELOG 2019-09-09 "Orders can
+ * be canceled via the API on symbols in the BREAK or HALT status") and CANCEL_ONLY; on END_OF_DAY the
+ * docs are silent: `endOfDayCancels`.
  */
 
 export interface NewOrder {
@@ -45,21 +61,38 @@ export interface NewOrder {
   price?: Decimal;
   stopPrice?: Decimal;
   newClientOrderId?: string;
+  selfTradePreventionMode?: string;
 }
 
-/** A SELL OCO: LIMIT_MAKER above the price, STOP_LOSS_LIMIT below. */
+/** A SELL OCO: LIMIT_MAKER above the price, STOP_LOSS_LIMIT or STOP_LOSS below. */
 export interface NewOco {
   symbol: string;
   side: Side;
   quantity: Decimal;
   abovePrice: Decimal;
+  belowType: 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
   belowStopPrice: Decimal;
-  belowPrice: Decimal;
-  belowTimeInForce: string;
+  /** The stop-limit's limit price (STOP_LOSS_LIMIT only). */
+  belowPrice?: Decimal;
+  /** STOP_LOSS_LIMIT only. */
+  belowTimeInForce?: string;
   listClientOrderId?: string;
   aboveClientOrderId?: string;
   belowClientOrderId?: string;
+  selfTradePreventionMode?: string;
 }
+
+/** The status of an order list while its activated leg still works (Binance's docs are silent). */
+export type WorkingListStatus = 'EXECUTING' | 'ALL_DONE';
+
+/**
+ * When a client order id may be used again. Binance's docs say both "A unique id among open orders"
+ * and "Orders with the same newClientOrderID can be accepted only when the previous one is filled"
+ * (and, for lists, "accepted only when the previous one is filled or completely expired").
+ * 'whenClosed' (default): once the previous order (list) is no longer open; 'whenFilledOrExpired':
+ * an order only once the previous one FILLED, a list only once each of its orders filled or expired.
+ */
+export type ClientIdReuse = 'whenClosed' | 'whenFilledOrExpired';
 
 export interface EngineOptions {
   market: FakeMarket;
@@ -70,8 +103,24 @@ export interface EngineOptions {
   spread: number;
   /** Extra fraction a MARKET order pays beyond the spread. */
   slippage: number;
-  /** Sends a user data event to the account's subscribers. */
-  emit: (apiKey: string, event: Record<string, unknown>) => void;
+  /** Sends one operation's user data events to the account's subscribers. */
+  emit: (apiKey: string, events: Record<string, unknown>[]) => void;
+  workingListStatus?: WorkingListStatus;
+  clientIdReuse?: ClientIdReuse;
+  /** Cancels on a symbol in END_OF_DAY (docs silent): refused with -2011 "Market is closed." (default) or allowed. */
+  endOfDayCancels?: 'reject' | 'allow';
+  /** An order traded for the first time (the unfilled order count goes down). */
+  onFirstFill?: (apiKey: string, isMaker: boolean) => void;
+}
+
+/** How a test ends an order list from outside: Binance cancels it, or self-trade prevention expires it. */
+export type ListExpiry = 'EXCHANGE_CANCELED' | 'EXPIRED_IN_MATCH';
+
+/** Details of a self-trade prevention expiry (the counter order is one of the account's own, not kept here). */
+export interface StpDetails {
+  counterOrderId?: number;
+  /** The account's trade group; -1 (the default) when none is set, as Binance reports it. */
+  tradeGroupId?: number;
 }
 
 export const insufficientBalance = (): BinanceError =>
@@ -79,6 +128,14 @@ export const insufficientBalance = (): BinanceError =>
 const duplicateOrder = (): BinanceError => new BinanceError(400, -2010, 'Duplicate order sent.');
 const badOcoPrices = (): BinanceError =>
   new BinanceError(400, -2010, 'The relationship of the prices for the orders is not correct.');
+const marketClosed = (code: -2010 | -2011): BinanceError => new BinanceError(400, code, 'Market is closed.');
+
+/** errors.md: the -2010 message when a symbol's orderTypes lack the type (documented for these types only). */
+const TYPE_NOT_SUPPORTED: Partial<Record<OrderType, string>> = {
+  MARKET: 'Market orders are not supported for this symbol.',
+  STOP_LOSS: 'Stop loss orders are not supported for this symbol.',
+  STOP_LOSS_LIMIT: 'Stop loss limit orders are not supported for this symbol.',
+};
 
 /** Events of one operation, sent together once it is complete. */
 class Batch {
@@ -97,6 +154,7 @@ export class MatchingEngine {
   private readonly orders = new Map<number, Order>();
   private readonly lists = new Map<number, OrderList>();
   private readonly fills: Fill[] = [];
+  private readonly preventedMatchIds = new Map<string, number>();
   private nextOrderId = 1;
   private nextListId = 1;
   private nextExecutionId = 1;
@@ -113,6 +171,11 @@ export class MatchingEngine {
     return s;
   }
 
+  /** Forgets the cached rules of a symbol whose exchangeInfo entry changed. */
+  symbolChanged(symbol: string): void {
+    this.specs.delete(symbol);
+  }
+
   /** The matching price: the market's last trade (or newest candle close). */
   price(symbol: string): Decimal | undefined {
     const p = this.o.market.lastPrice(symbol);
@@ -125,6 +188,8 @@ export class MatchingEngine {
     const spec = this.spec(req.symbol);
     if (!account.canTrade) throw cannotTrade();
     if (req.type === 'MARKET') return this.placeMarket(account, spec, req);
+    if (req.type === 'STOP_LOSS')
+      throw new BinanceError(400, -1116, 'Invalid orderType. (fake-binance: STOP_LOSS only as an OCO leg)');
     const price = req.price;
     const qty = req.quantity;
     if (!price) throw errors.mandatory('price');
@@ -135,6 +200,7 @@ export class MatchingEngine {
     if (req.stopPrice) checkPrice(spec, req.stopPrice);
     checkQuantity(spec, qty, false);
     checkNotional(spec, price.mul(qty), false);
+    const stpMode = this.symbolChecks(spec, [req.type], req.selfTradePreventionMode);
 
     const last = this.price(req.symbol);
     const buy = req.side === 'BUY';
@@ -149,7 +215,7 @@ export class MatchingEngine {
     if (account.free(lock.asset).lt(lock.amount)) throw insufficientBalance();
 
     const batch = new Batch();
-    const order = this.newOrder(account, req, qty, ZERO, -1);
+    const order = this.newOrder(account, req, qty, ZERO, -1, stpMode);
     order.price = price;
     order.stopPrice = req.stopPrice;
     order.timeInForce = req.timeInForce ?? 'GTC';
@@ -167,38 +233,41 @@ export class MatchingEngine {
   }
 
   private placeMarket(account: Account, spec: SymbolSpec, req: NewOrder): Order {
-    const r = spec.rules;
     const last = this.price(req.symbol);
     if (!last) throw new BinanceError(400, -2010, 'Order book liquidity is less than symbol minimum quantity.');
     const buy = req.side === 'BUY';
-    const away = new Decimal(this.o.spread).div(2).add(this.o.slippage);
-    const fillPrice = buy
-      ? roundToTick(last.mul(away.add(1)), r.tickSize, 'up')
-      : roundToTick(last.mul(new Decimal(1).sub(away)), r.tickSize, 'down');
-    let qty: Decimal;
+    const first = takerPrice(spec, last, req.side, this.o.spread, this.o.slippage);
     if (req.quoteOrderQty && req.quantity)
       throw new BinanceError(400, -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but not both.");
+    const split = this.o.faults.takeMarketSplit(req.side, false);
+    let plan;
+    let qty: Decimal;
     if (req.quoteOrderQty) {
       checkNotional(spec, req.quoteOrderQty, true);
-      qty = floorToStep(req.quoteOrderQty.div(fillPrice), marketStep(spec));
+      plan = planMarketFills(spec, req.side, first, { quoteOrderQty: req.quoteOrderQty }, split);
+      qty = totalQty(plan);
       checkQuantity(spec, qty, true);
     } else if (req.quantity) {
       qty = req.quantity;
       checkQuantity(spec, qty, true);
       checkNotional(spec, qty.mul(last), true);
+      plan = planMarketFills(spec, req.side, first, { quantity: qty }, split);
     } else {
       throw errors.eitherParam('quantity', 'quoteOrderQty');
     }
+    const stpMode = this.symbolChecks(spec, ['MARKET'], req.selfTradePreventionMode, req.quoteOrderQty !== undefined);
     this.checkClientIds(account, req.symbol, [req.newClientOrderId]);
-    const need = buy ? (req.quoteOrderQty ?? qty.mul(fillPrice)) : qty;
+    const r = spec.rules;
+    const need = buy ? (req.quoteOrderQty ?? totalCost(plan)) : qty;
     if (account.free(buy ? r.quoteAsset : r.baseAsset).lt(need)) throw insufficientBalance();
 
+    if (split) this.o.faults.takeMarketSplit(req.side);
     const fraction = this.o.faults.takePartialFill(req.side);
-    const filled = fraction === undefined ? qty : floorToStep(qty.mul(fraction), marketStep(spec));
+    if (fraction !== undefined) plan = cutPlan(plan, floorToStep(qty.mul(fraction), marketStep(spec)));
     const batch = new Batch();
-    const order = this.newOrder(account, req, qty, req.quoteOrderQty ?? ZERO, -1);
+    const order = this.newOrder(account, req, qty, req.quoteOrderQty ?? ZERO, -1, stpMode);
     this.report(order, 'NEW', batch);
-    if (filled.gt(0)) this.fill(order, filled, fillPrice, false, batch);
+    for (const f of plan) this.fill(order, f.qty, f.price, false, batch);
     if (order.status !== 'FILLED') {
       order.status = 'EXPIRED';
       order.expiryReason = 'INSUFFICIENT_LIQUIDITY';
@@ -215,14 +284,20 @@ export class MatchingEngine {
       throw new BinanceError(
         400,
         -1013,
-        'fake-binance supports SELL OCOs (LIMIT_MAKER above, STOP_LOSS_LIMIT below) only',
+        'fake-binance supports SELL OCOs (LIMIT_MAKER above, STOP_LOSS_LIMIT or STOP_LOSS below) only',
       );
+    const stopLimit = req.belowType === 'STOP_LOSS_LIMIT';
+    if (stopLimit && !req.belowPrice) throw errors.mandatory('belowPrice');
+    if (stopLimit && !req.belowTimeInForce) throw errors.mandatory('belowTimeInForce');
     checkPrice(spec, req.abovePrice);
     checkPrice(spec, req.belowStopPrice);
-    checkPrice(spec, req.belowPrice);
+    if (req.belowPrice) checkPrice(spec, req.belowPrice);
     checkQuantity(spec, req.quantity, false);
     checkNotional(spec, req.abovePrice.mul(req.quantity), false);
-    checkNotional(spec, req.belowPrice.mul(req.quantity), false);
+    checkNotional(spec, (req.belowPrice ?? req.belowStopPrice).mul(req.quantity), !stopLimit);
+    if (spec.info.ocoAllowed === false)
+      throw new BinanceError(400, -2010, 'OCO orders are not supported for this symbol');
+    const stpMode = this.symbolChecks(spec, ['LIMIT_MAKER', req.belowType], req.selfTradePreventionMode);
     const injected = this.o.faults.takeOcoRejection();
     if (injected) {
       const code = injected.code ?? -2010;
@@ -237,9 +312,7 @@ export class MatchingEngine {
     if (aboveId === belowId) throw duplicateOrder();
     this.checkClientIds(account, req.symbol, [aboveId, belowId]);
     const listId = req.listClientOrderId ?? generatedId();
-    for (const l of this.lists.values())
-      if (l.apiKey === account.apiKey && l.listClientOrderId === listId && l.listOrderStatus === 'EXECUTING')
-        throw duplicateOrder();
+    this.checkListClientId(account, listId);
     const base = spec.rules.baseAsset;
     if (account.free(base).lt(req.quantity)) throw insufficientBalance();
 
@@ -247,14 +320,15 @@ export class MatchingEngine {
     const orderListId = this.nextListId++;
     const below = this.newOrder(
       account,
-      { symbol: req.symbol, side: 'SELL', type: 'STOP_LOSS_LIMIT', newClientOrderId: belowId },
+      { symbol: req.symbol, side: 'SELL', type: req.belowType, newClientOrderId: belowId },
       req.quantity,
       ZERO,
       orderListId,
+      stpMode,
     );
-    below.price = req.belowPrice;
+    below.price = req.belowPrice ?? ZERO;
     below.stopPrice = req.belowStopPrice;
-    below.timeInForce = req.belowTimeInForce;
+    below.timeInForce = req.belowTimeInForce ?? 'GTC';
     below.workingTime = -1;
     const above = this.newOrder(
       account,
@@ -262,6 +336,7 @@ export class MatchingEngine {
       req.quantity,
       ZERO,
       orderListId,
+      stpMode,
     );
     above.price = req.abovePrice;
     const list: OrderList = {
@@ -286,13 +361,14 @@ export class MatchingEngine {
     return list;
   }
 
-  // ---- cancelling ----------------------------------------------------------------------------
+  // ---- cancelling and expiring ---------------------------------------------------------------
 
-  /** DELETE /api/v3/order: an OCO leg cancels its whole list. */
+  /** DELETE /api/v3/order: a leg of an executing OCO cancels its whole list. */
   cancelOrder(order: Order, cancelClientOrderId: string): void {
     if (!isOpen(order)) throw new BinanceError(400, -2011, 'Unknown order sent.');
-    const list = order.orderListId >= 0 ? this.lists.get(order.orderListId) : undefined;
-    if (list) return this.cancelList(list, cancelClientOrderId);
+    this.checkCancel(order.symbol);
+    const list = this.listOf(order);
+    if (list && list.listOrderStatus === 'EXECUTING') return this.cancelList(list, cancelClientOrderId);
     const batch = new Batch();
     order.status = 'CANCELED';
     order.updateTime = this.o.clock();
@@ -301,23 +377,78 @@ export class MatchingEngine {
     this.flush(batch);
   }
 
+  /** DELETE /api/v3/orderList (or a cancel from the Binance app, with a cancel id of its own). */
   cancelList(list: OrderList, cancelClientOrderId: string): void {
     if (list.listOrderStatus !== 'EXECUTING') throw new BinanceError(400, -2011, 'Unknown order list sent.');
+    this.checkCancel(list.symbol);
     const batch = new Batch();
     for (const o of list.orders) {
       if (!isOpen(o)) continue;
       o.status = 'CANCELED';
       o.updateTime = this.o.clock();
+      this.release(o, o.lock, batch);
       this.report(o, 'CANCELED', batch, cancelClientOrderId);
     }
     this.listDone(list, batch);
     this.flush(batch);
   }
 
+  /**
+   * Ends an order list from outside. EXCHANGE_CANCELED: every open leg EXPIRED with expiry reason
+   * EXCHANGE_CANCELED ("The order was canceled by Binance."). EXPIRED_IN_MATCH: self-trade
+   * prevention expired the leg on the book (execution type TRADE_PREVENTION, status
+   * EXPIRED_IN_MATCH, with the STP fields), and the other leg expires with OCO_TRIGGER ("the entire
+   * OCO expired"). Then listStatus ALL_DONE (unless the list was done already) and the balances.
+   */
+  expireList(list: OrderList, reason: ListExpiry, stp: StpDetails = {}): void {
+    const open = list.orders.filter(isOpen);
+    if (open.length === 0) throw new Error(`fake-binance: order list ${list.listClientOrderId} has no open order`);
+    const batch = new Batch();
+    const now = this.o.clock();
+    const expire = (o: Order, expiryReason: string): void => {
+      o.status = 'EXPIRED';
+      o.expiryReason = expiryReason;
+      o.updateTime = now;
+      this.release(o, o.lock, batch);
+      this.report(o, 'EXPIRED', batch);
+    };
+    if (reason === 'EXCHANGE_CANCELED') {
+      for (const o of open) expire(o, 'EXCHANGE_CANCELED');
+    } else {
+      const prevented = open.find((o) => o.workingTime !== -1) ?? open[0]!;
+      const remaining = prevented.origQty.sub(prevented.executedQty);
+      const matchId = this.preventedMatchIds.get(list.symbol) ?? 0;
+      this.preventedMatchIds.set(list.symbol, matchId + 1);
+      prevented.status = 'EXPIRED_IN_MATCH';
+      prevented.updateTime = now;
+      prevented.prevented = {
+        matchId,
+        quantity: remaining,
+        lastQuantity: remaining,
+        price: prevented.price.gt(0) ? prevented.price : (this.price(list.symbol) ?? ZERO),
+        tradeGroupId: stp.tradeGroupId ?? -1,
+        counterOrderId: stp.counterOrderId ?? this.nextOrderId++,
+        counterSymbol: list.symbol,
+      };
+      this.release(prevented, prevented.lock, batch);
+      this.report(prevented, 'TRADE_PREVENTION', batch);
+      for (const o of open) if (o !== prevented) expire(o, 'OCO_TRIGGER');
+    }
+    if (list.listOrderStatus === 'EXECUTING') this.listDone(list, batch);
+    this.flush(batch);
+  }
+
+  /** Cancels are refused on END_OF_DAY symbols unless configured (see the header). */
+  private checkCancel(symbol: string): void {
+    if (this.spec(symbol).status === 'END_OF_DAY' && (this.o.endOfDayCancels ?? 'reject') === 'reject')
+      throw marketClosed(-2011);
+  }
+
   // ---- price moves ---------------------------------------------------------------------------
 
   /** Runs resting orders of the symbol against each price in turn (a candle passes open, high/low, close). */
   onPricePath(symbol: string, path: readonly number[]): void {
+    if (this.o.market.hasSymbol(symbol) && this.spec(symbol).status !== 'TRADING') return;
     for (const p of path) {
       if (!(p > 0)) continue;
       const price = new Decimal(p);
@@ -330,26 +461,56 @@ export class MatchingEngine {
 
   private evaluate(o: Order, p: Decimal, batch: Batch): void {
     const sell = o.side === 'SELL';
-    const list = o.orderListId >= 0 ? this.lists.get(o.orderListId) : undefined;
-    if (o.type === 'STOP_LOSS_LIMIT' && !o.triggered) {
+    const list = this.listOf(o);
+    const reaches = (limit: Decimal): boolean => (sell ? p.gte(limit) : p.lte(limit));
+    if ((o.type === 'STOP_LOSS' || o.type === 'STOP_LOSS_LIMIT') && !o.triggered) {
       if (!(sell ? p.lte(o.stopPrice!) : p.gte(o.stopPrice!))) return;
       o.triggered = true;
       o.workingTime = this.o.clock();
-      // Triggered: a limit order now; it takes at once if the price is on the right side of its limit.
-      if (sell ? p.gte(o.price) : p.lte(o.price)) this.fill(o, o.origQty.sub(o.executedQty), p, false, batch);
-      if (list) this.expireSibling(list, o, batch);
-      if (list && o.status === 'FILLED') this.listDone(list, batch);
+      if (list) this.takeListLock(list, o);
+      if (o.type === 'STOP_LOSS') {
+        // A market order once triggered: all of it at once, at the trigger price moved against the taker.
+        const at = takerPrice(this.spec(o.symbol), p, o.side, this.o.spread, this.o.slippage);
+        this.fill(o, o.origQty.sub(o.executedQty), at, false, batch);
+      } else if (reaches(o.price)) {
+        // Triggered: a limit order now; it takes at once if the price is on the right side of its limit.
+        this.fillRestingQty(o, p, false, batch);
+      }
+      if (list) this.legWorked(list, o, batch);
       return;
     }
-    if (!(sell ? p.gte(o.price) : p.lte(o.price))) return;
-    this.fill(o, o.origQty.sub(o.executedQty), o.price, true, batch);
-    if (list) {
-      this.expireSibling(list, o, batch);
-      this.listDone(list, batch);
+    if (!reaches(o.price)) return;
+    const qty = this.restingQty(o);
+    if (qty.lte(0)) return;
+    if (list) this.takeListLock(list, o);
+    this.fill(o, qty, o.price, true, batch);
+    if (list) this.legWorked(list, o, batch);
+  }
+
+  /** What one price event may fill of a resting order: all that is left, or the configured liquidity. */
+  private restingQty(o: Order): Decimal {
+    const left = o.origQty.sub(o.executedQty);
+    const cap = this.o.faults.restingLiquidity(o.symbol);
+    if (!cap) return left;
+    const capped = floorToStep(cap, this.spec(o.symbol).rules.stepSize);
+    return capped.lt(left) ? capped : left;
+  }
+
+  private fillRestingQty(o: Order, price: Decimal, isMaker: boolean, batch: Batch): void {
+    const qty = this.restingQty(o);
+    if (qty.gt(0)) this.fill(o, qty, price, isMaker, batch);
+  }
+
+  /** The leg that starts working holds what the list locked. */
+  private takeListLock(list: OrderList, o: Order): void {
+    if (list.lock && !o.lock) {
+      o.lock = list.lock;
+      list.lock = undefined;
     }
   }
 
-  private expireSibling(list: OrderList, working: Order, batch: Batch): void {
+  /** After a leg traded or triggered: the other leg expires; the list is done when it is (see workingListStatus). */
+  private legWorked(list: OrderList, working: Order, batch: Batch): void {
     for (const other of list.orders) {
       if (other === working || !isOpen(other)) continue;
       other.status = 'EXPIRED';
@@ -357,6 +518,8 @@ export class MatchingEngine {
       other.updateTime = this.o.clock();
       this.report(other, 'EXPIRED', batch);
     }
+    if (list.listOrderStatus !== 'EXECUTING') return;
+    if (!isOpen(working) || (this.o.workingListStatus ?? 'EXECUTING') === 'ALL_DONE') this.listDone(list, batch);
   }
 
   private listDone(list: OrderList, batch: Batch): void {
@@ -364,6 +527,7 @@ export class MatchingEngine {
     list.listOrderStatus = 'ALL_DONE';
     list.transactionTime = this.o.clock();
     this.release(list.orders[0], list.lock, batch);
+    list.lock = undefined;
     batch.events.push([list.apiKey, listStatusEvent(list, this.o.clock())]);
   }
 
@@ -372,34 +536,32 @@ export class MatchingEngine {
   private fill(o: Order, qty: Decimal, price: Decimal, isMaker: boolean, batch: Batch): void {
     const account = this.o.accounts.expect(o.apiKey);
     const { baseAsset: base, quoteAsset: quote } = this.spec(o.symbol).rules;
-    const list = o.orderListId >= 0 ? this.lists.get(o.orderListId) : undefined;
+    const list = this.listOf(o);
     const lock = o.lock ?? list?.lock;
+    const firstFill = o.executedQty.isZero();
     const quoteQty = qty.mul(price).toDecimalPlaces(8);
     const rate = isMaker ? account.commission.maker : account.commission.taker;
     const now = this.o.clock();
-    let commission: Decimal;
-    let commissionAsset: string;
-    if (o.side === 'BUY') {
-      commission = qty.mul(rate).toDecimalPlaces(8);
-      commissionAsset = base;
-      if (lock) {
-        account.spendLocked(quote, quoteQty);
-        lock.amount = lock.amount.sub(quoteQty);
-      } else {
-        account.spendFree(quote, quoteQty);
-      }
-      account.credit(base, qty.sub(commission));
-    } else {
-      commission = quoteQty.mul(rate).toDecimalPlaces(8);
-      commissionAsset = quote;
-      if (lock) {
-        account.spendLocked(base, qty);
-        lock.amount = lock.amount.sub(qty);
-      } else {
-        account.spendFree(base, qty);
-      }
-      account.credit(quote, quoteQty.sub(commission));
+    const buy = o.side === 'BUY';
+    // Commission is a fraction of what the order receives: the base asset on a buy, the quote on a sell.
+    const received = buy ? qty : quoteQty;
+    let commission = received.mul(rate).toDecimalPlaces(8);
+    let commissionAsset = buy ? base : quote;
+    const inBnb = bnbCommission(account, buy ? qty.mul(rate).mul(price) : quoteQty.mul(rate), this.bnbPrice(quote));
+    if (inBnb) {
+      commission = inBnb;
+      commissionAsset = 'BNB';
+      account.spendFree('BNB', inBnb);
+      batch.touch(o.apiKey, 'BNB');
     }
+    const [spent, paid] = buy ? [quote, quoteQty] : [base, qty];
+    if (lock) {
+      account.spendLocked(spent, paid);
+      lock.amount = lock.amount.sub(paid);
+    } else {
+      account.spendFree(spent, paid);
+    }
+    account.credit(buy ? base : quote, inBnb ? received : received.sub(commission));
     batch.touch(o.apiKey, base, quote);
     const fill: Fill = {
       tradeId: this.o.market.reserveTradeIds(1).first,
@@ -412,7 +574,7 @@ export class MatchingEngine {
       commission,
       commissionAsset,
       time: now,
-      isBuyer: o.side === 'BUY',
+      isBuyer: buy,
       isMaker,
     };
     this.fills.push(fill);
@@ -423,6 +585,13 @@ export class MatchingEngine {
     o.status = o.executedQty.gte(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     if (o.status === 'FILLED' && o.lock) this.release(o, o.lock, batch);
     this.report(o, 'TRADE', batch, undefined, fill);
+    if (firstFill) this.o.onFirstFill?.(o.apiKey, isMaker);
+  }
+
+  /** BNB's price in the quote asset: BNB<quote> if listed and priced, else BNBUSDT (for USD-like quotes). */
+  private bnbPrice(quote: string): Decimal | undefined {
+    if (quote === 'BNB') return new Decimal(1);
+    return this.price(`BNB${quote}`) ?? this.price('BNBUSDT');
   }
 
   /** Unlocks whatever a finished order or list still holds. */
@@ -446,8 +615,15 @@ export class MatchingEngine {
     ]);
   }
 
+  /** Sends each account's events of the operation, its outboundAccountPosition last, as one batch. */
   private flush(batch: Batch): void {
-    for (const [apiKey, event] of batch.events) this.o.emit(apiKey, event);
+    const byKey = new Map<string, Record<string, unknown>[]>();
+    const eventsOf = (apiKey: string): Record<string, unknown>[] => {
+      let list = byKey.get(apiKey);
+      if (!list) byKey.set(apiKey, (list = []));
+      return list;
+    };
+    for (const [apiKey, event] of batch.events) eventsOf(apiKey).push(event);
     const now = this.o.clock();
     for (const [apiKey, assets] of batch.touched) {
       const account = this.o.accounts.expect(apiKey);
@@ -456,11 +632,19 @@ export class MatchingEngine {
         const b = account.balance(a);
         return { a, f: b.free.toFixed(8), l: b.locked.toFixed(8) };
       });
-      this.o.emit(apiKey, { e: 'outboundAccountPosition', E: now, u: now, B });
+      eventsOf(apiKey).push({ e: 'outboundAccountPosition', E: now, u: now, B });
     }
+    for (const [apiKey, events] of byKey) this.o.emit(apiKey, events);
   }
 
-  private newOrder(account: Account, req: NewOrder, qty: Decimal, quoteQty: Decimal, orderListId: number): Order {
+  private newOrder(
+    account: Account,
+    req: NewOrder,
+    qty: Decimal,
+    quoteQty: Decimal,
+    orderListId: number,
+    stpMode: string,
+  ): Order {
     const now = this.o.clock();
     const order: Order = {
       apiKey: account.apiKey,
@@ -483,6 +667,8 @@ export class MatchingEngine {
       workingTime: now,
       triggered: false,
       expiryReason: undefined,
+      stpMode,
+      prevented: undefined,
       fills: [],
       lock: undefined,
     };
@@ -490,24 +676,68 @@ export class MatchingEngine {
     return order;
   }
 
-  /** "Duplicate order sent." when a client order id is already used by an open order of the account. */
+  /**
+   * What the symbol allows, after the filters (which the API checks before the matching engine):
+   * trading status, order types, quoteOrderQty market orders, and the STP mode. Returns the order's
+   * STP mode: the one requested, else the symbol's default (faqs/stp_faq.md).
+   */
+  private symbolChecks(spec: SymbolSpec, types: readonly OrderType[], stpMode?: string, byQuote = false): string {
+    if (stpMode !== undefined && spec.allowedStpModes && !spec.allowedStpModes.includes(stpMode))
+      throw new BinanceError(400, -1013, 'This symbol does not allow the specified self-trade prevention mode.');
+    if (spec.status !== 'TRADING') throw marketClosed(-2010);
+    for (const t of types) {
+      const msg = TYPE_NOT_SUPPORTED[t];
+      if (msg && spec.orderTypes && !spec.orderTypes.includes(t)) throw new BinanceError(400, -2010, msg);
+    }
+    if (byQuote && !spec.quoteOrderQtyMarketAllowed)
+      throw new BinanceError(400, -2010, 'Quote order qty market orders are not support for this symbol.');
+    return stpMode ?? spec.defaultStpMode;
+  }
+
+  /** "Duplicate order sent." when a client order id may not be used again yet (see ClientIdReuse). */
   private checkClientIds(account: Account, symbol: string, ids: readonly (string | undefined)[]): void {
+    const strict = this.o.clientIdReuse === 'whenFilledOrExpired';
     for (const o of this.orders.values()) {
-      if (o.apiKey === account.apiKey && o.symbol === symbol && isOpen(o) && ids.includes(o.clientOrderId))
+      if (o.apiKey !== account.apiKey || o.symbol !== symbol || !ids.includes(o.clientOrderId)) continue;
+      if (isOpen(o) || (strict && o.status !== 'FILLED')) throw duplicateOrder();
+    }
+  }
+
+  /**
+   * "Duplicate order sent." for a listClientOrderId still in use: "A new order list with the same
+   * listClientOrderId is accepted only when the previous one is filled or completely expired" (a
+   * list whose status is ALL_DONE while a leg still works is neither).
+   */
+  private checkListClientId(account: Account, listClientOrderId: string): void {
+    const strict = this.o.clientIdReuse === 'whenFilledOrExpired';
+    for (const l of this.lists.values()) {
+      if (l.apiKey !== account.apiKey || l.listClientOrderId !== listClientOrderId) continue;
+      if (l.listOrderStatus === 'EXECUTING' || l.orders.some(isOpen)) throw duplicateOrder();
+      if (strict && !l.orders.every((o) => ['FILLED', 'EXPIRED', 'EXPIRED_IN_MATCH'].includes(o.status)))
         throw duplicateOrder();
     }
   }
 
+  private listOf(o: Order): OrderList | undefined {
+    return o.orderListId >= 0 ? this.lists.get(o.orderListId) : undefined;
+  }
+
   // ---- queries -------------------------------------------------------------------------------
 
-  /** By orderId (then checked against origClientOrderId when both are given) or by the newest with that client id. */
+  /**
+   * By orderId, or the newest with that client id. With both, "the orderId is searched first, then
+   * the origClientOrderId from that result is checked against that order" (rest-api.md "Query
+   * order"): -2039 "Client order ID is not correct for this order ID." when it does not match.
+   */
   findOrder(account: Account, symbol: string, orderId?: number, clientOrderId?: string): Order | undefined {
     this.spec(symbol);
     if (orderId === undefined && clientOrderId === undefined) throw errors.eitherParam('origClientOrderId', 'orderId');
     const mine = (o: Order | undefined): o is Order => !!o && o.apiKey === account.apiKey && o.symbol === symbol;
     if (orderId !== undefined) {
       const o = this.orders.get(orderId);
-      if (!mine(o) || (clientOrderId !== undefined && o.clientOrderId !== clientOrderId)) return undefined;
+      if (!mine(o)) return undefined;
+      if (clientOrderId !== undefined && o.clientOrderId !== clientOrderId)
+        throw new BinanceError(400, -2039, 'Client order ID is not correct for this order ID.');
       return o;
     }
     let found: Order | undefined;
@@ -534,6 +764,7 @@ export class MatchingEngine {
     );
   }
 
+  /** Lists whose status is EXECUTING (with workingListStatus ALL_DONE, a list with a working leg is not among them). */
   openLists(account: Account): OrderList[] {
     return [...this.lists.values()].filter((l) => l.apiKey === account.apiKey && l.listOrderStatus === 'EXECUTING');
   }

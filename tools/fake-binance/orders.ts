@@ -7,9 +7,30 @@ import { Decimal, ZERO } from '../../electron/core/money/decimal';
  */
 
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT';
-export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
-export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
+/** STOP_LOSS (a market order once triggered) only as the below leg of an OCO. */
+export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
+export type OrderStatus =
+  'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH' | 'REJECTED';
+export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED' | 'TRADE_PREVENTION';
+
+/**
+ * A match prevented by self-trade prevention (faqs/stp_faq.md): what the executionReport of
+ * execution type TRADE_PREVENTION carries (v, A, B, u, U, Cs, pl, pL, pY) and order responses
+ * show as preventedMatchId and preventedQuantity.
+ */
+export interface Prevention {
+  matchId: number;
+  /** Cumulative quantity expired by STP (A, preventedQuantity). */
+  quantity: Decimal;
+  /** Quantity expired by this STP event (B). */
+  lastQuantity: Decimal;
+  /** The price the prevented match would have traded at (pL). */
+  price: Decimal;
+  /** The account's trade group (-1: none set, as Binance reports it). */
+  tradeGroupId: number;
+  counterOrderId: number;
+  counterSymbol: string;
+}
 export type ResponseType = 'ACK' | 'RESULT' | 'FULL';
 
 export interface Fill {
@@ -51,8 +72,15 @@ export interface Order {
   /** A stop order's trigger was hit (it now works as a limit order). */
   triggered: boolean;
   expiryReason: string | undefined;
+  /** Self-trade prevention mode: the one requested, else the symbol's default (echoed everywhere as Binance does). */
+  stpMode: string;
+  /** Set when the order expired because of self-trade prevention (status EXPIRED_IN_MATCH). */
+  prevented: Prevention | undefined;
   fills: Fill[];
-  /** What this order holds locked until it ends (undefined for OCO legs: the list holds it). */
+  /**
+   * What this order holds locked until it ends. OCO legs start without: the list holds it, and
+   * hands it to the leg that starts working (the first fill, or the trigger of the stop leg).
+   */
   lock: { asset: string; amount: Decimal } | undefined;
 }
 
@@ -67,6 +95,7 @@ export interface OrderList {
   transactionTime: number;
   /** [below (stop) leg, above (limit maker) leg], in orderId order as Binance lists them. */
   orders: [Order, Order];
+  /** What the list holds locked until a leg starts working (then that leg holds it) or the list ends. */
   lock: { asset: string; amount: Decimal } | undefined;
 }
 
@@ -97,7 +126,8 @@ export function orderResponse(o: Order, type: ResponseType, transactTime: number
     side: o.side,
     ...(o.stopPrice ? { stopPrice: w(o.stopPrice) } : {}),
     workingTime: o.workingTime,
-    selfTradePreventionMode: 'EXPIRE_MAKER',
+    selfTradePreventionMode: o.stpMode,
+    ...preventedFields(o),
     ...(o.expiryReason ? { expiryReason: o.expiryReason } : {}),
   };
   if (type === 'RESULT') return result;
@@ -135,9 +165,15 @@ export function orderQueryShape(o: Order): Record<string, unknown> {
     isWorking: o.workingTime !== -1 && isOpen(o),
     workingTime: o.workingTime,
     origQuoteOrderQty: w(o.origQuoteOrderQty),
-    selfTradePreventionMode: 'EXPIRE_MAKER',
+    selfTradePreventionMode: o.stpMode,
+    ...preventedFields(o),
     ...(o.expiryReason ? { expiryReason: o.expiryReason } : {}),
   };
+}
+
+/** preventedMatchId and preventedQuantity, present only for an order expired by STP (rest-api.md "Conditional fields in Order Responses"). */
+function preventedFields(o: Order): Record<string, unknown> {
+  return o.prevented ? { preventedMatchId: o.prevented.matchId, preventedQuantity: w(o.prevented.quantity) } : {};
 }
 
 /** DELETE /api/v3/order (and orderReports of DELETE /api/v3/orderList). */
@@ -159,7 +195,7 @@ export function cancelShape(o: Order, cancelClientOrderId: string, transactTime:
     type: o.type,
     side: o.side,
     ...(o.stopPrice ? { stopPrice: w(o.stopPrice) } : {}),
-    selfTradePreventionMode: 'EXPIRE_MAKER',
+    selfTradePreventionMode: o.stpMode,
   };
 }
 
@@ -204,9 +240,14 @@ export interface ExecutionDetails {
   executionId: number;
 }
 
-/** The executionReport user data event. */
+/**
+ * The executionReport user data event. For execution type TRADE_PREVENTION, `l`, `L` and `Y` are
+ * zero and the prevented execution goes to `pl`, `pL` and `pY`, with the other STP fields
+ * (user-data-stream.md "Conditional Fields in Execution Report"; CHANGELOG 2023-12-04).
+ */
 export function executionReport(o: Order, d: ExecutionDetails): Record<string, unknown> {
   const f = d.fill;
+  const p = d.x === 'TRADE_PREVENTION' ? o.prevented : undefined;
   const canceled = d.x === 'CANCELED' && d.cancelClientOrderId !== undefined;
   const onBook = isOpen(o) && o.workingTime !== -1 && o.type !== 'MARKET';
   return {
@@ -243,7 +284,20 @@ export function executionReport(o: Order, d: ExecutionDetails): Record<string, u
     Y: w(f?.quoteQty),
     Q: w(o.origQuoteOrderQty),
     ...(o.workingTime !== -1 && o.type !== 'MARKET' ? { W: o.workingTime } : {}),
-    V: 'EXPIRE_MAKER',
+    V: o.stpMode,
+    ...(p
+      ? {
+          v: p.matchId,
+          A: w(p.quantity),
+          B: w(p.lastQuantity),
+          u: p.tradeGroupId,
+          U: p.counterOrderId,
+          Cs: p.counterSymbol,
+          pl: w(p.lastQuantity),
+          pL: w(p.price),
+          pY: w(p.lastQuantity.mul(p.price).toDecimalPlaces(8)),
+        }
+      : {}),
     ...(o.status === 'EXPIRED' && o.expiryReason ? { eR: o.expiryReason } : {}),
   };
 }

@@ -2,10 +2,19 @@ import { KLINE_INTERVALS, type KlineInterval } from '../../shared/market/interva
 import type { FakeMarket } from './market';
 import { errors, optionalInt, optionalSymbolList, required, type Router } from './router';
 import { fixed8 } from '../candles/synthetic';
+import { DEFAULT_RATE_LIMITS, exchangeRateLimits } from './rate-limits';
 import { klineRow } from './wire';
 
-/** Public market-data routes of /api/v3: ping, time, exchangeInfo, klines, ticker/price. */
-export function addMarketRoutes(router: Router, market: FakeMarket, clock: () => number = () => market.now()): void {
+/**
+ * Public market-data routes of /api/v3: ping, time, exchangeInfo (its symbols as they are now, and
+ * the configured rate limits), klines, ticker/price.
+ */
+export function addMarketRoutes(
+  router: Router,
+  market: FakeMarket,
+  clock: () => number = () => market.now(),
+  rateLimits: readonly Record<string, unknown>[] = exchangeRateLimits(DEFAULT_RATE_LIMITS),
+): void {
   router.add({ method: 'GET', path: '/api/v3/ping', weight: 1, handle: () => ({}) });
 
   router.add({ method: 'GET', path: '/api/v3/time', weight: 1, handle: () => ({ serverTime: clock() }) });
@@ -21,12 +30,7 @@ export function addMarketRoutes(router: Router, market: FakeMarket, clock: () =>
       return {
         timezone: 'UTC',
         serverTime: clock(),
-        rateLimits: [
-          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
-          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
-          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
-          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
-        ],
+        rateLimits: rateLimits.map((l) => ({ ...l })),
         exchangeFilters: [],
         symbols: infos,
       };

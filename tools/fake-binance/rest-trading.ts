@@ -1,5 +1,6 @@
 import type { Decimal } from '../../electron/core/money/decimal';
 import { requirePermission, type Account, type AccountBook } from './accounts';
+import { BNB_DISCOUNT } from './commission';
 import { decimalParam, requiredDecimal } from './filters';
 import { generatedId, type MatchingEngine, type NewOco, type NewOrder } from './matching';
 import {
@@ -23,14 +24,17 @@ import {
   type RouteContext,
   type Router,
 } from './router';
+import type { OrderCounter } from './rate-limits';
 import { authErrors, checkTimestamp, restPayload, signatureMatches } from './signing';
 
 /**
  * Binance's signed REST endpoints for spot trading (api/v3) and the key's API restrictions
  * (sapi/v1). Every request is authenticated as on Binance: X-MBX-APIKEY names the account, the
- * HMAC-SHA256 of query string + body must match `signature`, and `timestamp` must be within
- * `recvWindow` of the server's clock. Parameters may come in the query string (what the `binance`
- * package sends, even for POST and DELETE) or in a form body.
+ * signature of query string + body by the account's key (HMAC, RSA or Ed25519) must match
+ * `signature`, and `timestamp` must be within `recvWindow` of the server's clock when the request
+ * arrived. Parameters may come in the query string (what the `binance` package sends, even for POST
+ * and DELETE) or in a form body. Order placement counts against the account's unfilled order count
+ * (-1015 with HTTP 429 over the limit; X-MBX-ORDER-COUNT-10S / -1D on success).
  */
 
 /** One order-placing request as the fake received it (accepted or not): what tests assert duplicates on. */
@@ -54,6 +58,8 @@ export interface TradingRouteOptions {
   requests: OrderRequestRecord[];
   /** POST /api/v3/order/oco (deprecated by Binance): served (default) or refused. */
   deprecatedOrderOco: 'serve' | 'reject';
+  /** The unfilled order count per account. */
+  orderCounter: OrderCounter;
 }
 
 /** Parameters every SIGNED endpoint reads. */
@@ -138,16 +144,18 @@ const PARAMS = {
   QUERY_ORDER: ['symbol', 'orderId', 'origClientOrderId'],
   OPEN_ORDERS: ['symbol'],
   QUERY_ORDER_LIST: ['orderListId', 'origClientOrderId'],
+  RATE_LIMIT_ORDER: [],
   MY_TRADES: ['symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit'],
 } as const satisfies Record<string, readonly string[]>;
 
 const CLIENT_ID_RANGE = '^[\\.A-Z\\:/a-z0-9_-]{1,36}$';
 const CLIENT_ID_RE = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 const ORDER_TYPES: readonly OrderType[] = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS_LIMIT'];
+const STP_MODES = ['NONE', 'EXPIRE_MAKER', 'EXPIRE_TAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'];
+const TIMES_IN_FORCE = ['GTC', 'IOC', 'FOK'];
 
 export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
-  const { accounts, engine, clock } = o;
-  const orderCounts = new Map<string, number[]>();
+  const { accounts, engine, clock, orderCounter } = o;
 
   /** Authenticates a SIGNED request reading only the given parameters; returns the account. */
   const signed = (ctx: RouteContext, need: 'read' | 'trade', read: readonly string[]): Account => {
@@ -165,16 +173,21 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
     const { payload, signature } = restPayload(ctx.rawQuery, ctx.rawBody);
     if (!ctx.params.get('timestamp')) throw errors.mandatory('timestamp');
     if (!signature) throw errors.mandatory('signature');
-    if (!signatureMatches([payload], signature, account.secret)) throw authErrors.badSignature();
-    checkTimestamp(ctx.params.get('timestamp'), ctx.params.get('recvWindow'), clock());
+    if (!signatureMatches([payload], signature, account)) throw authErrors.badSignature();
+    checkTimestamp(ctx.params.get('timestamp'), ctx.params.get('recvWindow'), ctx.receivedAt);
     return account;
   };
 
-  /** Runs an order-placing request, logging it whatever the outcome. */
+  /**
+   * Runs an order-placing request of `count` orders (an OCO counts 2), logging it whatever the
+   * outcome, within the unfilled order count: refused with -1015 over the limit; counted before it
+   * is placed (so that its own first fill is taken off), taken back when it is rejected.
+   */
   const logged = <T>(
     ctx: RouteContext,
     account: Account,
     ids: (string | undefined)[],
+    count: number,
     place: () => { result: T; orderIds: number[] },
   ): T => {
     const rec: OrderRequestRecord = {
@@ -188,26 +201,23 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       orderIds: [],
     };
     o.requests.push(rec);
+    let counted = false;
     try {
+      orderCounter.check(account.apiKey, count);
+      orderCounter.add(account.apiKey, count);
+      counted = true;
       const { result, orderIds } = place();
       rec.accepted = true;
       rec.orderIds = orderIds;
-      countOrders(ctx, account.apiKey, orderIds.length);
+      const c = orderCounter.counts(account.apiKey);
+      ctx.responseHeaders['x-mbx-order-count-10s'] = String(c.tenSeconds);
+      ctx.responseHeaders['x-mbx-order-count-1d'] = String(c.day);
       return result;
     } catch (err) {
+      if (counted) orderCounter.remove(account.apiKey, count);
       if (err instanceof BinanceError) rec.error = { code: err.code, msg: err.message };
       throw err;
     }
-  };
-
-  /** X-MBX-ORDER-COUNT-10S / -1D on successful order responses. */
-  const countOrders = (ctx: RouteContext, apiKey: string, n: number): void => {
-    const now = Date.now();
-    const times = (orderCounts.get(apiKey) ?? []).filter((t) => t > now - 86_400_000);
-    for (let i = 0; i < n; i++) times.push(now);
-    orderCounts.set(apiKey, times);
-    ctx.responseHeaders['x-mbx-order-count-10s'] = String(times.filter((t) => t > now - 10_000).length);
-    ctx.responseHeaders['x-mbx-order-count-1d'] = String(times.length);
   };
 
   router.add({
@@ -265,7 +275,13 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
         },
         specialCommission: zero,
         taxCommission: zero,
-        discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: 'BNB', discount: '0.00000000' },
+        // Paying in BNB (faqs/commission_faq.md): enabled per account (FakeAccountOptions.bnbBurn, setBnbBurn).
+        discount: {
+          enabledForAccount: a.bnbBurn,
+          enabledForSymbol: true,
+          discountAsset: 'BNB',
+          discount: BNB_DISCOUNT.toFixed(8),
+        },
       };
     },
   });
@@ -289,7 +305,7 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       const a = signed(ctx, 'trade', PARAMS.NEW_ORDER);
       const req = parseNewOrder(ctx.params);
       const respType = responseType(ctx.params, req.type === 'MARKET' || req.type === 'LIMIT' ? 'FULL' : 'ACK');
-      return logged(ctx, a, [req.newClientOrderId], () => {
+      return logged(ctx, a, [req.newClientOrderId], 1, () => {
         const order = engine.placeOrder(a, req);
         return { result: orderResponse(order, respType, order.time), orderIds: [order.orderId] };
       });
@@ -302,24 +318,7 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
     weight: 1,
     handle: (ctx) => {
       const a = signed(ctx, 'trade', PARAMS.NEW_ORDER_LIST_OCO);
-      const p = ctx.params;
-      const req = parseOco(p, {
-        price: 'abovePrice',
-        stopPrice: 'belowStopPrice',
-        stopLimitPrice: 'belowPrice',
-        timeInForce: 'belowTimeInForce',
-        limitId: 'aboveClientOrderId',
-        stopId: 'belowClientOrderId',
-      });
-      const aboveType = required(p, 'aboveType');
-      const belowType = required(p, 'belowType');
-      if (aboveType !== 'LIMIT_MAKER' || belowType !== 'STOP_LOSS_LIMIT')
-        throw new BinanceError(
-          400,
-          -1158,
-          'Order type not supported in OCO. (fake-binance: aboveType=LIMIT_MAKER with belowType=STOP_LOSS_LIMIT only)',
-        );
-      return placeOco(ctx, a, req);
+      return placeOco(ctx, a, parseOrderListOco(ctx.params));
     },
   });
 
@@ -331,21 +330,13 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       const a = signed(ctx, 'trade', PARAMS.NEW_OCO_DEPRECATED);
       if (o.deprecatedOrderOco === 'reject')
         throw new BinanceError(400, -1000, 'POST /api/v3/order/oco is deprecated: use POST /api/v3/orderList/oco.');
-      const req = parseOco(ctx.params, {
-        price: 'price',
-        stopPrice: 'stopPrice',
-        stopLimitPrice: 'stopLimitPrice',
-        timeInForce: 'stopLimitTimeInForce',
-        limitId: 'limitClientOrderId',
-        stopId: 'stopClientOrderId',
-      });
-      return placeOco(ctx, a, req);
+      return placeOco(ctx, a, parseDeprecatedOco(ctx.params));
     },
   });
 
   const placeOco = (ctx: RouteContext, a: Account, req: NewOco): unknown => {
     const respType = responseType(ctx.params, 'RESULT');
-    return logged(ctx, a, [req.listClientOrderId, req.aboveClientOrderId, req.belowClientOrderId], () => {
+    return logged(ctx, a, [req.listClientOrderId, req.aboveClientOrderId, req.belowClientOrderId], 2, () => {
       const list = engine.placeOco(a, req);
       return {
         result: {
@@ -455,6 +446,13 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
 
   router.add({
     method: 'GET',
+    path: '/api/v3/rateLimit/order',
+    weight: 40,
+    handle: (ctx) => orderCounter.rateLimits(signed(ctx, 'read', PARAMS.RATE_LIMIT_ORDER).apiKey),
+  });
+
+  router.add({
+    method: 'GET',
     path: '/api/v3/myTrades',
     weight: (ctx) => (ctx.params.get('orderId') ? 5 : 20),
     handle: (ctx) => {
@@ -504,7 +502,7 @@ function parseNewOrder(p: URLSearchParams): NewOrder {
   const type = required(p, 'type') as OrderType;
   if (!ORDER_TYPES.includes(type)) throw new BinanceError(400, -1116, 'Invalid orderType.');
   const timeInForce = optional(p, 'timeInForce');
-  if (timeInForce !== undefined && !['GTC', 'IOC', 'FOK'].includes(timeInForce))
+  if (timeInForce !== undefined && !TIMES_IN_FORCE.includes(timeInForce))
     throw new BinanceError(400, -1115, 'Invalid timeInForce.');
   return {
     symbol,
@@ -516,33 +514,104 @@ function parseNewOrder(p: URLSearchParams): NewOrder {
     price: decimalParam(p, 'price'),
     stopPrice: decimalParam(p, 'stopPrice'),
     newClientOrderId: clientId(p, 'newClientOrderId'),
+    selfTradePreventionMode: stpMode(p),
   };
 }
 
-interface OcoNames {
-  price: string;
-  stopPrice: string;
-  stopLimitPrice: string;
-  timeInForce: string;
-  limitId: string;
-  stopId: string;
+/** aboveType / belowType values the docs list for POST /api/v3/orderList/oco (belowPrice also names LIMIT_MAKER). */
+const ABOVE_TYPES = ['STOP_LOSS_LIMIT', 'STOP_LOSS', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+const BELOW_TYPES = ['STOP_LOSS', 'STOP_LOSS_LIMIT', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+const isStop = (t: string): boolean => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT';
+const isTakeProfit = (t: string): boolean => t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
+
+/**
+ * POST /api/v3/orderList/oco, its leg types checked as Binance documents them: an unsupported value
+ * is -1158 "Order type not supported in OCO."; on a SELL OCO the stop leg must be below (-1197), a
+ * limit leg above (-1166), a take-profit leg above (-1199); on a BUY OCO the other way round
+ * (-1196, -1165, -1198). A STOP_LOSS below leg takes belowStopPrice only: belowPrice or
+ * belowTimeInForce with it is -1106 "Parameter '%s' sent when not required." The fake itself
+ * supports SELL OCOs of a LIMIT_MAKER above and a STOP_LOSS_LIMIT or STOP_LOSS below.
+ */
+function parseOrderListOco(p: URLSearchParams): NewOco {
+  const side = parseSide(required(p, 'side'));
+  const aboveType = required(p, 'aboveType');
+  const belowType = required(p, 'belowType');
+  if (!ABOVE_TYPES.includes(aboveType) || !BELOW_TYPES.includes(belowType))
+    throw new BinanceError(400, -1158, 'Order type not supported in OCO.');
+  if (side === 'SELL') {
+    if (isStop(aboveType)) throw new BinanceError(400, -1197, 'A stop loss order in a sell OCO must be below.');
+    if (belowType === 'LIMIT_MAKER') throw new BinanceError(400, -1166, 'A limit order in a sell OCO must be above.');
+    if (isTakeProfit(belowType)) throw new BinanceError(400, -1199, 'A take profit order in a sell OCO must be above.');
+  } else {
+    if (isStop(belowType)) throw new BinanceError(400, -1196, 'A stop loss order in a buy OCO must be above.');
+    if (aboveType === 'LIMIT_MAKER') throw new BinanceError(400, -1165, 'A limit order in a buy OCO must be below.');
+    if (isTakeProfit(aboveType)) throw new BinanceError(400, -1198, 'A take profit order in a buy OCO must be below.');
+  }
+  if (aboveType !== 'LIMIT_MAKER' || !isStop(belowType))
+    throw new BinanceError(
+      400,
+      -1158,
+      'Order type not supported in OCO. (fake-binance: aboveType=LIMIT_MAKER with belowType=STOP_LOSS_LIMIT or STOP_LOSS only)',
+    );
+  const stopLimit = belowType === 'STOP_LOSS_LIMIT';
+  if (!stopLimit) for (const name of ['belowPrice', 'belowTimeInForce']) notRequired(p, name);
+  return {
+    symbol: required(p, 'symbol'),
+    side,
+    quantity: requiredDecimal(p, 'quantity'),
+    abovePrice: requiredDecimal(p, 'abovePrice'),
+    belowType: stopLimit ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS',
+    belowStopPrice: requiredDecimal(p, 'belowStopPrice'),
+    belowPrice: stopLimit ? requiredDecimal(p, 'belowPrice') : undefined,
+    belowTimeInForce: stopLimit ? timeInForceParam(p, 'belowTimeInForce') : undefined,
+    listClientOrderId: clientId(p, 'listClientOrderId'),
+    aboveClientOrderId: clientId(p, 'aboveClientOrderId'),
+    belowClientOrderId: clientId(p, 'belowClientOrderId'),
+    selfTradePreventionMode: stpMode(p),
+  };
 }
 
-function parseOco(p: URLSearchParams, n: OcoNames): NewOco {
-  const req: NewOco = {
+/**
+ * The deprecated POST /api/v3/order/oco: `price` is the LIMIT_MAKER leg, `stopPrice` the stop; with
+ * `stopLimitPrice` (then `stopLimitTimeInForce` is required) the stop leg is a STOP_LOSS_LIMIT,
+ * without it a STOP_LOSS.
+ */
+function parseDeprecatedOco(p: URLSearchParams): NewOco {
+  const stopLimitPrice = decimalParam(p, 'stopLimitPrice');
+  if (!stopLimitPrice) notRequired(p, 'stopLimitTimeInForce');
+  return {
     symbol: required(p, 'symbol'),
     side: parseSide(required(p, 'side')),
     quantity: requiredDecimal(p, 'quantity'),
-    abovePrice: requiredDecimal(p, n.price),
-    belowStopPrice: requiredDecimal(p, n.stopPrice),
-    belowPrice: requiredDecimal(p, n.stopLimitPrice),
-    belowTimeInForce: required(p, n.timeInForce),
+    abovePrice: requiredDecimal(p, 'price'),
+    belowType: stopLimitPrice ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS',
+    belowStopPrice: requiredDecimal(p, 'stopPrice'),
+    belowPrice: stopLimitPrice,
+    belowTimeInForce: stopLimitPrice ? timeInForceParam(p, 'stopLimitTimeInForce') : undefined,
     listClientOrderId: clientId(p, 'listClientOrderId'),
-    aboveClientOrderId: clientId(p, n.limitId),
-    belowClientOrderId: clientId(p, n.stopId),
+    aboveClientOrderId: clientId(p, 'limitClientOrderId'),
+    belowClientOrderId: clientId(p, 'stopClientOrderId'),
+    selfTradePreventionMode: stpMode(p),
   };
-  if (!['GTC', 'IOC', 'FOK'].includes(req.belowTimeInForce)) throw new BinanceError(400, -1115, 'Invalid timeInForce.');
-  return req;
+}
+
+function timeInForceParam(p: URLSearchParams, name: string): string {
+  const v = required(p, name);
+  if (!TIMES_IN_FORCE.includes(v)) throw new BinanceError(400, -1115, 'Invalid timeInForce.');
+  return v;
+}
+
+/** -1106 when a parameter that this order type does not take was sent. */
+function notRequired(p: URLSearchParams, name: string): void {
+  if (optional(p, name) !== undefined)
+    throw new BinanceError(400, -1106, `Parameter '${name}' sent when not required.`);
+}
+
+/** selfTradePreventionMode: one of Binance's STP modes (enums.md); whether the symbol allows it is the engine's check. */
+function stpMode(p: URLSearchParams): string | undefined {
+  const v = optional(p, 'selfTradePreventionMode');
+  if (v !== undefined && !STP_MODES.includes(v)) throw errors.invalidParam('selfTradePreventionMode');
+  return v;
 }
 
 function parseSide(v: string): Side {

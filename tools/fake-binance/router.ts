@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { remoteAddress, retryAfterSeconds, type WeightMeter } from './rate-limits';
 
 /**
  * A minimal HTTP router speaking Binance's REST conventions: JSON bodies, errors as
  * `{"code": -1121, "msg": "Invalid symbol."}` with HTTP 400, and the X-MBX-USED-WEIGHT-1M header on
- * every answer. Parameters come from the query string and, for POST/PUT/DELETE, from an
+ * every answer (the weight used by the caller's IP address, shared with the WebSocket API). Each
+ * route's weight is counted against the address's per-minute limit: over it the answer is 429, and
+ * an address that keeps going gets banned (418), both with Retry-After (see rate-limits.ts).
+ * Parameters come from the query string and, for POST/PUT/DELETE, from an
  * application/x-www-form-urlencoded body (the query string wins when both carry one, as on Binance).
- * An optional interceptor (the fault plan) may delay, replace or hold any answer.
+ * An optional interceptor (the fault plan) may delay, replace or hold any answer, or let the
+ * request execute only later (after its error was answered).
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -22,6 +27,10 @@ export interface RouteContext {
   rawBody: string;
   /** Extra headers for a successful answer (e.g. X-MBX-ORDER-COUNT-10S). */
   responseHeaders: Record<string, string>;
+  /** The server's clock when the request arrived (what `timestamp` and `recvWindow` are checked against). */
+  receivedAt: number;
+  /** The caller's IP address (what request weight is counted on). */
+  address: string;
 }
 
 export interface Route {
@@ -67,6 +76,11 @@ export interface Interception {
   replyAfter?: CannedReply;
   /** Hold the answer: never send it, or send it late. */
   hold?: { afterAccept: boolean; holdMs?: number };
+  /**
+   * With replyAfter or hold: handle the request only this long after it arrived (its error being
+   * answered at once, or the answer held), as a backend that executes after the API timed out.
+   */
+  executeAfterMs?: number;
 }
 
 export interface CannedReply {
@@ -77,12 +91,20 @@ export interface CannedReply {
 
 export type Interceptor = (method: HttpMethod, path: string) => Interception | undefined;
 
+export interface RouterOptions {
+  /** The server's clock (with any injected skew). */
+  clock: () => number;
+  /** Request weight per IP address (shared with the WebSocket API); none: weight is not limited. */
+  meter?: WeightMeter;
+}
+
 export class Router {
   private readonly routes = new Map<string, Route>();
-  private weightMinute = 0;
-  private weightUsed = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
   interceptor: Interceptor | undefined;
+
+  constructor(private readonly o: RouterOptions = { clock: () => Date.now() }) {}
 
   add(route: Route): void {
     this.routes.set(`${route.method} ${route.path}`, route);
@@ -91,51 +113,69 @@ export class Router {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET') as HttpMethod;
+    const address = remoteAddress(req.socket.remoteAddress);
+    const receivedAt = this.o.clock();
     const rawBody = method === 'GET' ? '' : await readBody(req);
+    const banned = this.o.meter?.banned(address);
+    if (banned) return this.reply(res, address, refusalReply(banned));
     const plan = this.interceptor?.(method, url.pathname) ?? {};
     if (plan.delayMs) await this.sleep(plan.delayMs);
     if (res.destroyed) return;
-    if (plan.replyBefore) return this.replyCanned(res, plan.replyBefore);
-    if (plan.hold && !plan.hold.afterAccept) return this.hold(res, plan.hold.holdMs, undefined);
+    if (plan.replyBefore) return this.reply(res, address, plan.replyBefore);
+    if (plan.hold && !plan.hold.afterAccept) return this.hold(res, address, plan.hold.holdMs, () => undefined);
 
     const route = this.routes.get(`${method} ${url.pathname}`);
-    let status = 200;
-    let body: unknown;
-    let headers: Record<string, string> = {};
-    try {
-      if (!route) throw errors.unknownRoute();
-      const ctx: RouteContext = {
-        req,
-        url,
-        method,
-        params: mergeParams(url.searchParams, rawBody),
-        rawQuery: url.search.slice(1),
-        rawBody,
-        responseHeaders: headers,
-      };
-      this.countWeight(typeof route.weight === 'number' ? route.weight : route.weight(ctx));
-      body = await route.handle(ctx);
-    } catch (err) {
-      if (err instanceof BinanceError) {
-        status = err.status;
-        body = { code: err.code, msg: err.message };
-        headers = err.headers;
-      } else {
-        // A bug in the fake itself: answer like Binance's internal error so clients see a 5xx.
-        status = 500;
-        body = { code: -1000, msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}` };
-        headers = {};
-      }
+    const ctx: RouteContext = {
+      req,
+      url,
+      method,
+      params: mergeParams(url.searchParams, rawBody),
+      rawQuery: url.search.slice(1),
+      rawBody,
+      responseHeaders: {},
+      receivedAt,
+      address,
+    };
+    if (route && this.o.meter) {
+      const refused = this.o.meter.admit(address, typeof route.weight === 'number' ? route.weight : route.weight(ctx));
+      if (refused) return this.reply(res, address, refusalReply(refused));
     }
-    if (plan.replyAfter) return this.replyCanned(res, plan.replyAfter);
-    if (plan.hold) return this.hold(res, plan.hold.holdMs, { status, body, headers });
-    this.reply(res, status, body, headers);
+    if (plan.executeAfterMs !== undefined && route) {
+      let late: CannedReply | undefined;
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (!this.closed) void this.run(route, ctx).then((r) => (late = r));
+      }, plan.executeAfterMs);
+      this.timers.add(t);
+      if (plan.replyAfter) return this.reply(res, address, plan.replyAfter);
+      return this.hold(res, address, plan.hold?.holdMs, () => late);
+    }
+    const result = route ? await this.run(route, ctx) : errorReply(errors.unknownRoute());
+    if (plan.replyAfter) return this.reply(res, address, plan.replyAfter);
+    if (plan.hold) return this.hold(res, address, plan.hold.holdMs, () => result);
+    this.reply(res, address, result);
   }
 
-  /** Cancels pending delays and held answers (their connections are closed by the server). */
+  /** Cancels pending delays, held answers and late executions (their connections are closed by the server). */
   close(): void {
+    this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** Runs a route's handler: its result, or its error as Binance answers it. */
+  private async run(route: Route, ctx: RouteContext): Promise<CannedReply> {
+    try {
+      const body = await route.handle(ctx);
+      return { status: 200, body, headers: ctx.responseHeaders };
+    } catch (err) {
+      if (err instanceof BinanceError) return errorReply(err);
+      // A bug in the fake itself: answer like Binance's internal error so clients see a 5xx.
+      return {
+        status: 500,
+        body: { code: -1000, msg: `fake-binance internal error: ${err instanceof Error ? err.message : String(err)}` },
+      };
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -148,15 +188,21 @@ export class Router {
     });
   }
 
-  /** Keeps the connection open without an answer; after holdMs (if given) sends the late answer. */
-  private hold(res: ServerResponse, holdMs: number | undefined, late: CannedReply | undefined): void {
+  /**
+   * Keeps the connection open without an answer; after holdMs (if given) sends the late answer
+   * (`late()` at that moment), or 503 with -1007 when there is none yet.
+   */
+  private hold(
+    res: ServerResponse,
+    address: string,
+    holdMs: number | undefined,
+    late: () => CannedReply | undefined,
+  ): void {
     if (holdMs === undefined) return; // the client's timeout or the server's close ends it
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!res.destroyed && !res.headersSent) {
-        if (late) this.replyCanned(res, late);
-        else this.reply(res, 503, { code: -1007, msg: TIMEOUT_MSG }, {});
-      }
+      if (!res.destroyed && !res.headersSent)
+        this.reply(res, address, late() ?? { status: 503, body: { code: -1007, msg: TIMEOUT_MSG } });
     }, holdMs);
     this.timers.add(t);
     res.once('close', () => {
@@ -165,31 +211,37 @@ export class Router {
     });
   }
 
-  private countWeight(weight: number): void {
-    const minute = Math.floor(Date.now() / 60_000);
-    if (minute !== this.weightMinute) {
-      this.weightMinute = minute;
-      this.weightUsed = 0;
-    }
-    this.weightUsed += weight;
-  }
-
-  private replyCanned(res: ServerResponse, r: CannedReply): void {
-    this.reply(res, r.status, r.body, r.headers ?? {});
-  }
-
-  private reply(res: ServerResponse, status: number, body: unknown, extra: Record<string, string>): void {
+  private reply(res: ServerResponse, address: string, r: CannedReply): void {
     if (res.destroyed || res.headersSent) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
+    const text = JSON.stringify(r.body);
+    const used = String(this.o.meter?.used(address) ?? 0);
+    res.writeHead(r.status, {
       'content-type': 'application/json;charset=UTF-8',
       'content-length': Buffer.byteLength(text),
-      'x-mbx-used-weight': String(this.weightUsed),
-      'x-mbx-used-weight-1m': String(this.weightUsed),
-      ...extra,
+      'x-mbx-used-weight': used,
+      'x-mbx-used-weight-1m': used,
+      ...r.headers,
     });
     res.end(text);
   }
+}
+
+function errorReply(err: BinanceError): CannedReply {
+  return { status: err.status, body: { code: err.code, msg: err.message }, headers: err.headers };
+}
+
+function refusalReply(r: {
+  status: number;
+  code: number;
+  msg: string;
+  retryAfter: number;
+  serverTime: number;
+}): CannedReply {
+  return {
+    status: r.status,
+    body: { code: r.code, msg: r.msg },
+    headers: { 'retry-after': String(retryAfterSeconds(r.retryAfter, r.serverTime)) },
+  };
 }
 
 export const TIMEOUT_MSG =

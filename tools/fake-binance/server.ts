@@ -10,11 +10,26 @@ import {
   type BalanceSnapshot,
   type CommissionRates,
   type FakeAccountOptions,
+  type KeyType,
 } from './accounts';
 import { FaultPlan } from './faults';
 import { FakeMarket, type FakeTrade } from './market';
-import { MatchingEngine } from './matching';
-import { w } from './orders';
+import {
+  generatedId,
+  MatchingEngine,
+  type ClientIdReuse,
+  type ListExpiry,
+  type StpDetails,
+  type WorkingListStatus,
+} from './matching';
+import { w, type Order, type OrderList } from './orders';
+import {
+  DEFAULT_RATE_LIMITS,
+  exchangeRateLimits,
+  OrderCounter,
+  WeightMeter,
+  type RateLimitSettings,
+} from './rate-limits';
 import { createDriver, type MarketMode, type PriceDriver } from './price-driver';
 import { addMarketRoutes } from './rest-market';
 import { addTradingRoutes, type OrderRequestRecord } from './rest-trading';
@@ -24,6 +39,14 @@ import { UserStreams } from './user-stream';
 import { klineEvent, klineStreamName, tradeEvent, tradeStreamName } from './wire';
 import { WsApiHub } from './ws-api';
 import { Decimal } from '../../electron/core/money/decimal';
+import {
+  withFilters,
+  withFlags,
+  withStatus,
+  type SymbolFilterChanges,
+  type SymbolFlags,
+  type SymbolStatus,
+} from './symbol-controls';
 
 /**
  * A local Binance-compatible spot exchange for tests and offline runs, on one port of 127.0.0.1:
@@ -31,7 +54,23 @@ import { Decimal } from '../../electron/core/money/decimal';
  * ws://127.0.0.1:<port>/stream, and the WebSocket API (user data stream) on
  * ws://127.0.0.1:<port>/ws-api/v3. The real `binance` client talks to it over real sockets.
  * Prices come from tests (pushTrade / pushCandle / setPrice), a seeded synthetic walk, or a replay
- * of kline CSV files; faults are scripted through `faults`.
+ * of kline CSV files; faults are scripted through `faults` (see faults.ts).
+ *
+ * Options beyond prices and accounts (every default is the fake's behaviour before it had them,
+ * except that Binance's own request-weight and order-count limits now apply):
+ * - accounts[]: an HMAC key (apiSecret) or an RSA / Ed25519 key (publicKeyPem); bnbBurn.
+ * - workingListStatus: an OCO's status while its activated leg still works (docs silent).
+ * - clientOrderIdReuse: when a client order id / listClientOrderId may be used again.
+ * - endOfDayCancels: whether cancels work on an END_OF_DAY symbol (docs silent).
+ * - weightLimitPerMinute, requestsBeforeBan, banMs, wsUpgradeWhenLimited: request weight per IP,
+ *   shared by REST and the WebSocket API, with 429s and 418 bans.
+ * - ordersPer10s, ordersPerDay, makerFirstFillCredit: the unfilled order count (-1015).
+ * - wsApiConnectionLifetimeMs, streamConnectionLifetimeMs: the server closes connections at that age.
+ * Actions a test takes as Binance or another client would: setSymbolStatus / setSymbolFlags /
+ * setSymbolFilters, setBnbBurn, terminateUserStreams, cancelOrderListAsOtherClient,
+ * expireOrderList, placeOrderAsOtherClient, sendServerShutdown.
+ * What a test can read besides orders and accounts: usedWeight, unfilledOrderCount, and on
+ * `wsApi` requestLog / requestCount / upgradeAttempts.
  */
 
 export interface FakeBinanceOptions {
@@ -47,7 +86,7 @@ export interface FakeBinanceOptions {
   time?: number;
   /** Interval between server pings on stream and WS API connections (Binance: 20 s); 0 = none (default). */
   pingIntervalMs?: number;
-  /** Trading accounts, each with an HMAC key pair and starting balances. */
+  /** Trading accounts, each with an API key (HMAC secret, or an RSA / Ed25519 public key) and starting balances. */
   accounts?: readonly FakeAccountOptions[];
   /** What moves prices: pushed by tests (`manual`, the default), a synthetic walk, or a CSV replay. */
   market?: MarketMode;
@@ -59,6 +98,50 @@ export interface FakeBinanceOptions {
   slippage?: number;
   /** POST /api/v3/order/oco, deprecated by Binance: served like orderList/oco (default) or refused. */
   deprecatedOrderOco?: 'serve' | 'reject';
+  /**
+   * An OCO's status (GET /api/v3/orderList, openOrderList, listStatus events) once one leg works but
+   * is not done: the LIMIT_MAKER leg partly filled, or a triggered STOP_LOSS_LIMIT resting below the
+   * market. Binance's docs are silent. 'EXECUTING' (default): the list stays EXECUTING until that
+   * leg ends (no listStatus until then); 'ALL_DONE': the list ends (listStatus ALL_DONE) when the
+   * other leg expires, the working leg carrying on alone (cancel it with DELETE /api/v3/order).
+   */
+  workingListStatus?: WorkingListStatus;
+  /** When a client order id may be used again (see ClientIdReuse in matching.ts); default 'whenClosed'. */
+  clientOrderIdReuse?: ClientIdReuse;
+  /** Cancels on a symbol whose status is END_OF_DAY (docs silent): 'reject' (default, -2011 "Market is closed.") or 'allow'. */
+  endOfDayCancels?: 'reject' | 'allow';
+  /** REQUEST_WEIGHT per minute and IP address, REST and WebSocket API together (default 6000, as Binance). */
+  weightLimitPerMinute?: number;
+  /** Requests refused with 429 in a minute before the address is banned (docs: "repeatedly"; default 5). */
+  requestsBeforeBan?: number;
+  /** Length of an IP ban (Binance: 2 minutes to 3 days); default 120 000 ms. */
+  banMs?: number;
+  /** A WebSocket API upgrade from an address over its weight limit: refused with 429 (default) or accepted (docs silent). */
+  wsUpgradeWhenLimited?: 'refuse' | 'accept';
+  /** ORDERS per 10 SECOND per account (default 100). */
+  ordersPer10s?: number;
+  /** ORDERS per DAY per account (default 200000). */
+  ordersPerDay?: number;
+  /** What a first fill as maker takes off the unfilled order count (docs: "may be decremented by more than one"; default 1). */
+  makerFirstFillCredit?: number;
+  /** The server closes WebSocket API connections at this age (Binance: 24 h); default never. */
+  wsApiConnectionLifetimeMs?: number;
+  /** The server closes market stream connections at this age (Binance: 24 h); default never. */
+  streamConnectionLifetimeMs?: number;
+}
+
+/** An order entered outside the API (e.g. a MARKET SELL from the Binance app); amounts as decimal strings. */
+export interface OtherClientOrder {
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  type: 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT';
+  quantity?: string;
+  quoteOrderQty?: string;
+  price?: string;
+  stopPrice?: string;
+  timeInForce?: 'GTC' | 'IOC' | 'FOK';
+  /** Default: one generated as Binance does (22 characters). */
+  clientOrderId?: string;
 }
 
 export interface PushCandleOptions {
@@ -89,11 +172,16 @@ export interface FakeOrderSnapshot {
   cummulativeQuoteQty: string;
   time: number;
   expiryReason?: string;
+  selfTradePreventionMode: string;
 }
 
 export interface FakeAccountSnapshot {
   apiKey: string;
+  /** hmac, rsa or ed25519 (from the key given). */
+  keyType: KeyType;
   canTrade: boolean;
+  /** Commission paid in BNB when the free BNB covers it. */
+  bnbBurn: boolean;
   balances: Record<string, BalanceSnapshot>;
 }
 
@@ -132,8 +220,48 @@ export interface FakeBinance {
   dropAllSockets(): void;
   /** While false, new stream and WS API connections are refused with HTTP 503. */
   setStreamsAccepting(accepting: boolean): void;
-  /** Sends Binance's serverShutdown event on every WS API connection (and closes them after closeAfterMs, if given). */
-  sendServerShutdown(closeAfterMs?: number): void;
+  /**
+   * Sends Binance's serverShutdown event on every WS API connection (and, with marketStreams, on
+   * every market stream connection), and closes the WS API connections after closeAfterMs, if given.
+   */
+  sendServerShutdown(closeAfterMs?: number, options?: { marketStreams?: boolean }): void;
+  /**
+   * Ends the user data stream subscriptions of an account (or all) with eventStreamTerminated, as
+   * Binance does; the connections stay open. Returns how many ended.
+   */
+  terminateUserStreams(apiKey?: string): number;
+  /**
+   * Cancels an order list as the Binance app would: a CANCELED executionReport per open leg whose
+   * `c` is a new cancel id and `C` the leg's own id, then listStatus ALL_DONE, then the balances.
+   */
+  cancelOrderListAsOtherClient(apiKey: string, symbol: string, listClientOrderId: string): void;
+  /**
+   * Ends an order list as Binance would: EXCHANGE_CANCELED (each open leg EXPIRED, eR
+   * EXCHANGE_CANCELED), or EXPIRED_IN_MATCH (self-trade prevention: the leg on the book gets
+   * execution type TRADE_PREVENTION, status EXPIRED_IN_MATCH and the STP fields; the other leg
+   * EXPIRED, eR OCO_TRIGGER). Then listStatus ALL_DONE and the balances.
+   */
+  expireOrderList(
+    apiKey: string,
+    symbol: string,
+    listClientOrderId: string,
+    reason: ListExpiry,
+    stp?: StpDetails,
+  ): void;
+  /** Places an order for the account outside the API (normal matching and events). */
+  placeOrderAsOtherClient(apiKey: string, order: OtherClientOrder): FakeOrderSnapshot;
+  /** exchangeInfo serves the status at once; new orders get -2010 "Market is closed." unless TRADING. */
+  setSymbolStatus(symbol: string, status: SymbolStatus): void;
+  /** exchangeInfo serves the flags at once; the engine enforces ocoAllowed, quoteOrderQtyMarketAllowed, orderTypes, STP modes. */
+  setSymbolFlags(symbol: string, flags: SymbolFlags): void;
+  /** exchangeInfo serves the filter values at once; new orders are checked against them (-1013 Filter failure: NAME). */
+  setSymbolFilters(symbol: string, filters: SymbolFilterChanges): void;
+  /** Turns paying commission in BNB on or off for the account. */
+  setBnbBurn(apiKey: string, on: boolean): void;
+  /** Request weight used by an address in the current minute (REST and WebSocket API together). */
+  usedWeight(address?: string): number;
+  /** An account's unfilled order count in the current intervals. */
+  unfilledOrderCount(apiKey: string): { tenSeconds: number; day: number };
   /** Every order the engine accepted, in order (optionally of one account). */
   orders(apiKey?: string): FakeOrderSnapshot[];
   /** Every order-placing request received after authentication, accepted or rejected, with its client ids. */
@@ -148,12 +276,24 @@ export interface FakeBinance {
 }
 
 export async function startFakeBinance(options: FakeBinanceOptions = {}): Promise<FakeBinance> {
-  const infos = symbolInfos(options);
+  // Copies: symbol entries change while the fake runs (setSymbolStatus / Flags / Filters).
+  const infos = symbolInfos(options).map((i) => structuredClone(i));
   const market = new FakeMarket(infos, options.time);
   const faults = new FaultPlan();
   const clock = (): number => market.now() + faults.clockSkewMs;
   const accounts = new AccountBook(options.accounts ?? [], { ...DEFAULT_COMMISSION, ...options.commission }, clock);
-  const userStreams = new UserStreams();
+  const userStreams = new UserStreams(faults, clock);
+  const limits: RateLimitSettings = {
+    weightLimitPerMinute: options.weightLimitPerMinute ?? DEFAULT_RATE_LIMITS.weightLimitPerMinute,
+    requestsBeforeBan: options.requestsBeforeBan ?? DEFAULT_RATE_LIMITS.requestsBeforeBan,
+    banMs: options.banMs ?? DEFAULT_RATE_LIMITS.banMs,
+    ordersPer10s: options.ordersPer10s ?? DEFAULT_RATE_LIMITS.ordersPer10s,
+    ordersPerDay: options.ordersPerDay ?? DEFAULT_RATE_LIMITS.ordersPerDay,
+    makerFirstFillCredit: options.makerFirstFillCredit ?? DEFAULT_RATE_LIMITS.makerFirstFillCredit,
+  };
+  // The WS API hub is created below; a ban closes its connections of the banned address.
+  const meter = new WeightMeter(limits, clock, (address) => wsApi.disconnectAddress(address));
+  const orderCounter = new OrderCounter(limits, clock);
   const engine = new MatchingEngine({
     market,
     accounts,
@@ -161,21 +301,68 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     clock,
     spread: options.spread ?? 0,
     slippage: options.slippage ?? 0,
-    emit: (apiKey, event) => userStreams.publish(apiKey, event),
+    emit: (apiKey, events) => userStreams.publish(apiKey, events),
+    workingListStatus: options.workingListStatus ?? 'EXECUTING',
+    clientIdReuse: options.clientOrderIdReuse ?? 'whenClosed',
+    endOfDayCancels: options.endOfDayCancels ?? 'reject',
+    onFirstFill: (apiKey, isMaker) => orderCounter.firstFill(apiKey, isMaker),
   });
   const requests: OrderRequestRecord[] = [];
-  const router = new Router();
+  const router = new Router({ clock, meter });
   router.interceptor = (method, path) => faults.intercept(method, path);
-  addMarketRoutes(router, market, clock);
+  addMarketRoutes(router, market, clock, exchangeRateLimits(limits));
   addTradingRoutes(router, {
     accounts,
     engine,
     clock,
     requests,
     deprecatedOrderOco: options.deprecatedOrderOco ?? 'serve',
+    orderCounter,
   });
-  const streams = new StreamHub({ pingIntervalMs: options.pingIntervalMs });
-  const wsApi = new WsApiHub({ accounts, userStreams, clock, pingIntervalMs: options.pingIntervalMs });
+  const streams = new StreamHub({
+    pingIntervalMs: options.pingIntervalMs,
+    connectionLifetimeMs: options.streamConnectionLifetimeMs,
+  });
+  const wsApi: WsApiHub = new WsApiHub({
+    accounts,
+    userStreams,
+    clock,
+    pingIntervalMs: options.pingIntervalMs,
+    meter,
+    faults,
+    connectionLifetimeMs: options.wsApiConnectionLifetimeMs,
+    upgradeWhenLimited: options.wsUpgradeWhenLimited ?? 'refuse',
+  });
+  const snapshot = (o: Order): FakeOrderSnapshot => ({
+    apiKey: o.apiKey,
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: o.orderListId,
+    clientOrderId: o.clientOrderId,
+    side: o.side,
+    type: o.type,
+    status: o.status,
+    price: w(o.price),
+    stopPrice: w(o.stopPrice),
+    origQty: w(o.origQty),
+    executedQty: w(o.executedQty),
+    cummulativeQuoteQty: w(o.cummulativeQuoteQty),
+    time: o.time,
+    ...(o.expiryReason ? { expiryReason: o.expiryReason } : {}),
+    selfTradePreventionMode: o.stpMode,
+  });
+  const listOf = (apiKey: string, symbol: string, listClientOrderId: string): OrderList => {
+    const list = engine.findList(accounts.expect(apiKey), undefined, listClientOrderId);
+    if (!list || list.symbol !== symbol)
+      throw new Error(`fake-binance: ${apiKey} has no order list ${listClientOrderId} on ${symbol}`);
+    return list;
+  };
+  const changeSymbol = (symbol: string, change: (info: RawSymbolInfo) => RawSymbolInfo): void => {
+    const info = market.symbolInfo(symbol);
+    if (!info) throw new Error(`fake-binance: ${symbol} is not listed`);
+    market.replaceSymbolInfo(change(info));
+    engine.symbolChanged(symbol);
+  };
 
   const server: Server = createServer((req, res) => {
     void router.handle(req, res);
@@ -248,32 +435,46 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
       streams.setAccepting(accepting);
       wsApi.setAccepting(accepting);
     },
-    sendServerShutdown: (closeAfterMs) => wsApi.sendServerShutdown(closeAfterMs),
+    sendServerShutdown: (closeAfterMs, { marketStreams = false } = {}) => {
+      if (marketStreams) streams.sendServerShutdown(clock());
+      wsApi.sendServerShutdown(closeAfterMs);
+    },
+    terminateUserStreams: (apiKey) => userStreams.terminate(apiKey),
+    cancelOrderListAsOtherClient: (apiKey, symbol, listClientOrderId) =>
+      engine.cancelList(listOf(apiKey, symbol, listClientOrderId), generatedId()),
+    expireOrderList: (apiKey, symbol, listClientOrderId, reason, stp) =>
+      engine.expireList(listOf(apiKey, symbol, listClientOrderId), reason, stp),
+    placeOrderAsOtherClient: (apiKey, order) => {
+      const amount = (v: string | undefined): Decimal | undefined => (v === undefined ? undefined : new Decimal(v));
+      return snapshot(
+        engine.placeOrder(accounts.expect(apiKey), {
+          symbol: order.symbol,
+          side: order.side,
+          type: order.type,
+          timeInForce: order.timeInForce,
+          quantity: amount(order.quantity),
+          quoteOrderQty: amount(order.quoteOrderQty),
+          price: amount(order.price),
+          stopPrice: amount(order.stopPrice),
+          newClientOrderId: order.clientOrderId,
+        }),
+      );
+    },
+    setSymbolStatus: (symbol, status) => changeSymbol(symbol, (info) => withStatus(info, status)),
+    setSymbolFlags: (symbol, flags) => changeSymbol(symbol, (info) => withFlags(info, flags)),
+    setSymbolFilters: (symbol, filters) => changeSymbol(symbol, (info) => withFilters(info, filters)),
+    setBnbBurn: (apiKey, on) => void (accounts.expect(apiKey).bnbBurn = on),
+    usedWeight: (address = '127.0.0.1') => meter.used(address),
+    unfilledOrderCount: (apiKey) => orderCounter.counts(apiKey),
     orders: (apiKey) =>
       engine
         .allOrders()
         .filter((o) => apiKey === undefined || o.apiKey === apiKey)
-        .map((o) => ({
-          apiKey: o.apiKey,
-          symbol: o.symbol,
-          orderId: o.orderId,
-          orderListId: o.orderListId,
-          clientOrderId: o.clientOrderId,
-          side: o.side,
-          type: o.type,
-          status: o.status,
-          price: w(o.price),
-          stopPrice: w(o.stopPrice),
-          origQty: w(o.origQty),
-          executedQty: w(o.executedQty),
-          cummulativeQuoteQty: w(o.cummulativeQuoteQty),
-          time: o.time,
-          ...(o.expiryReason ? { expiryReason: o.expiryReason } : {}),
-        })),
+        .map(snapshot),
     orderRequests: () => requests.map((r) => ({ ...r, clientOrderIds: [...r.clientOrderIds] })),
     account: (apiKey) => {
       const a = accounts.expect(apiKey);
-      return { apiKey, canTrade: a.canTrade, balances: a.snapshot() };
+      return { apiKey, keyType: a.keyType, canTrade: a.canTrade, bnbBurn: a.bnbBurn, balances: a.snapshot() };
     },
     setBalance: (apiKey, asset, free) => accounts.expect(apiKey).setFree(asset, new Decimal(free)),
     addAccount: (account) => void accounts.add(account),

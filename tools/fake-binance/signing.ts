@@ -1,11 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, verify } from 'node:crypto';
+import type { Account } from './accounts';
 import { BinanceError, errors } from './router';
 
 /**
- * Binance's request security for HMAC keys: the signature is the HMAC-SHA256 (hex, case-insensitive)
- * of the exact query string concatenated with the exact body (REST), or of the parameters sorted by
- * name as `key=value&...` (WebSocket API); `timestamp` must fall within `recvWindow` (default 5000,
- * at most 60000 ms) of the server's clock and not be 1 s or more ahead of it.
+ * Binance's request security. The signed payload is the exact query string concatenated with the
+ * exact body (REST), or the parameters sorted by name as `key=value&...` (WebSocket API). The
+ * signature over it depends on the key type (rest-api.md "SIGNED Endpoint Examples", web-socket-api.md
+ * "SIGNED request example"): HMAC-SHA256 in hex (case-insensitive) for HMAC keys; RSASSA-PKCS1-v1_5
+ * with SHA-256 for RSA keys and Ed25519 for Ed25519 keys, both base64 (case-sensitive; URL-encoded
+ * in a REST query string, plain in WebSocket API params). `timestamp` must fall within `recvWindow`
+ * (default 5000, at most 60000 ms) of the server's clock and not be 1 s or more ahead of it.
  */
 
 export const DEFAULT_RECV_WINDOW = 5000;
@@ -56,11 +60,26 @@ export function wsApiPayloads(params: Record<string, unknown>): string[] {
   return plain === encoded ? [plain] : [plain, encoded];
 }
 
-export function signatureMatches(payloads: readonly string[], signature: string, secret: string): boolean {
-  const given = Buffer.from(signature.toLowerCase());
+const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Whether the signature is the account's key's signature of one of the payloads. */
+export function signatureMatches(payloads: readonly string[], signature: string, account: Account): boolean {
+  if (account.keyType === 'hmac') {
+    const given = Buffer.from(signature.toLowerCase());
+    return payloads.some((p) => {
+      const expected = Buffer.from(hmacHex(p, account.secret!));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+  }
+  if (!BASE64_RE.test(signature)) return false;
+  const sig = Buffer.from(signature, 'base64');
+  const algorithm = account.keyType === 'rsa' ? 'sha256' : null;
   return payloads.some((p) => {
-    const expected = Buffer.from(hmacHex(p, secret));
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    try {
+      return verify(algorithm, Buffer.from(p, 'utf8'), account.publicKey!, sig);
+    } catch {
+      return false;
+    }
   });
 }
 

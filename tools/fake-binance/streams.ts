@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
@@ -6,11 +6,14 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
  * Binance market streams over WebSocket: combined streams at /stream (frames wrapped as
  * {"stream": name, "data": payload}) and raw streams at /ws (payload only), with initial streams
  * from `?streams=a/b` or `/ws/a/b`, and live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS /
- * SET_PROPERTY / GET_PROPERTY requests answered by id. The user data stream will get its own hub.
+ * SET_PROPERTY / GET_PROPERTY requests answered by id. Connections can be given a lifetime (Binance:
+ * 24 h) and sent Binance's serverShutdown event (web-socket-streams.md "Server Shutdown": the bare
+ * event on raw streams, `{"stream": "!serverShutdown", "data": ...}` on combined ones).
  */
 
 interface Connection {
   ws: WebSocket;
+  lifetime: NodeJS.Timeout | undefined;
   /** Whether frames are wrapped with their stream name (the "combined" property). */
   combined: boolean;
   streams: Set<string>;
@@ -26,6 +29,8 @@ interface Waiter {
 export interface StreamHubOptions {
   /** Binance pings every 20 s; 0 disables (the default here, so tests stay quiet). */
   pingIntervalMs?: number;
+  /** Close each connection when it reaches this age (Binance: 24 h); default: never. */
+  connectionLifetimeMs?: number;
 }
 
 type RequestId = number | string | null;
@@ -38,7 +43,7 @@ export class StreamHub {
   private accepting = true;
   private accepted = 0;
 
-  constructor(options: StreamHubOptions = {}) {
+  constructor(private readonly options: StreamHubOptions = {}) {
     const every = options.pingIntervalMs ?? 0;
     if (every > 0) {
       this.pingTimer = setInterval(() => {
@@ -61,11 +66,11 @@ export class StreamHub {
       combined = false;
       initial = splitStreams(path.slice(4));
     } else {
-      refuse(socket, 404, 'Not Found');
+      refuseUpgrade(socket, 404);
       return;
     }
     if (!this.accepting) {
-      refuse(socket, 503, 'Service Unavailable');
+      refuseUpgrade(socket, 503);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, combined, initial));
@@ -117,8 +122,17 @@ export class StreamHub {
 
   /** Cuts every connection without a close handshake, like a network failure. */
   dropAll(): void {
-    for (const c of this.connections) c.ws.terminate();
+    for (const c of this.connections) {
+      if (c.lifetime) clearTimeout(c.lifetime);
+      c.ws.terminate();
+    }
     this.connections.clear();
+  }
+
+  /** Sends Binance's serverShutdown event on every connection, in its raw or combined form. */
+  sendServerShutdown(eventTime: number): void {
+    const event = { e: 'serverShutdown', E: eventTime };
+    for (const c of this.connections) this.reply(c, c.combined ? { stream: '!serverShutdown', data: event } : event);
   }
 
   /** Refuses (503) or accepts new connections, to keep a client disconnected for a while. */
@@ -138,12 +152,20 @@ export class StreamHub {
   }
 
   private accept(ws: WebSocket, combined: boolean, initial: string[]): void {
-    const conn: Connection = { ws, combined, streams: new Set(initial) };
+    const conn: Connection = { ws, combined, streams: new Set(initial), lifetime: undefined };
     this.accepted++;
     this.connections.add(conn);
+    const lifetime = this.options.connectionLifetimeMs;
+    // How Binance ends a connection at the 24 h mark the docs do not say: a normal close here.
+    if (lifetime !== undefined)
+      conn.lifetime = setTimeout(() => ws.close(1000, 'connection lifetime reached'), lifetime);
+    const gone = (): void => {
+      if (conn.lifetime) clearTimeout(conn.lifetime);
+      this.connections.delete(conn);
+    };
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
+    ws.on('close', gone);
+    ws.on('error', gone);
     this.notifyWaiters();
   }
 
@@ -244,8 +266,14 @@ function rawText(data: RawData): string {
   return data.toString('utf8');
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+/** Answers a WebSocket upgrade with an HTTP error instead of 101 (extra headers such as Retry-After). */
+export function refuseUpgrade(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   // As ws does for refused handshakes: destroy only once the answer has been flushed.
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`,
+  );
 }
