@@ -19,6 +19,7 @@ import {
 } from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 import { SqlitePaperStore } from '../store/sqlite-paper-store';
+import { ControlChannel } from './control-server';
 import {
   newStats,
   observedSink,
@@ -66,6 +67,11 @@ export interface SessionConfig {
   offline?: boolean;
   /** Sees every closed candle (with its signal) and trade price the engine sees: the desktop host's charts. */
   observer?: MarketObserver;
+  /**
+   * The owner's emergency stop, run when another process asks for one over the ledger's control
+   * channel (npm run emergencyStop). Default: engine.emergencyStop().
+   */
+  emergencyStop?: () => Promise<void>;
 }
 
 /**
@@ -85,6 +91,7 @@ export class TradingSession {
     readonly feed: MarketFeed,
     readonly engine: TradingEngine,
     private readonly clock: Clock,
+    private readonly control: ControlChannel | undefined,
   ) {}
 
   get replay(): boolean {
@@ -117,6 +124,12 @@ export class TradingSession {
       // the fsync never delays an order (see Durability in store/database.ts).
       durability: replay ? 'process' : 'background',
     });
+    // The control channel (control-server.ts) sees the engine's events, to stream an emergency stop.
+    let control: ControlChannel | undefined;
+    const onEvent: EngineEventSink = (e, t) => {
+      config.onEvent(e, t);
+      control?.event(e, t);
+    };
     try {
       const store = new SqliteLedgerStore(db);
       const snapshot = store.load();
@@ -156,14 +169,20 @@ export class TradingSession {
         clock,
         sets: config.sets,
         quoteAsset: config.quoteAsset,
-        events: config.onEvent,
+        events: onEvent,
         // The paper exchange answers at once and never loses an answer: no look-up waits.
         ...(paper ? { timings: IMMEDIATE_TIMINGS } : {}),
         // A replay's account is simulated in step with the ledger; live prices get the balance check.
         auditBalance: !replay,
       });
       store.saveParameterSets(config.sets);
-      return new TradingSession(config, db, store, exchange, paper, feed, engine, clock);
+      control = ControlChannel.open({
+        db,
+        openPositions: () => engine.ledger.openPositions(),
+        emergencyStop: config.emergencyStop ?? (() => engine.emergencyStop()),
+        warn: (message) => config.onEvent({ type: 'warning', message }, clock.now()),
+      });
+      return new TradingSession(config, db, store, exchange, paper, feed, engine, clock, control);
     } catch (e) {
       db.close();
       throw e;
@@ -280,6 +299,7 @@ export class TradingSession {
     if (this.closed) return;
     this.closed = true;
     try {
+      this.control?.close();
       await this.engine.stop();
       this.paper?.flush();
       if (this.exchange instanceof BinanceExchange) await this.exchange.close();

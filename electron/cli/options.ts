@@ -158,7 +158,10 @@ Usage:
 Commands (npm run tranche -- COMMAND):
   trade               trade the parameter sets (what npm run startTrading runs)
   status              print a stored ledger: allocation status JSON, positions, recent trades
-  emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations
+  emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations.
+                      A process trading the ledger (startTrading, serve, the desktop app) is asked to
+                      do it over the ledger's control channel. Exit 0 only when the ledger then shows
+                      no open position; 1 names what is still open, or the owner that did not answer
   clear-allocations   the emergency reset: clear every reservation (positions stay as they are)
   keys list           the environments with an API key in the OS keychain (keys shown masked: last 4 only)
   keys set --env=NAME store an API key for live, testnet or a custom environment (prompted with echo off)

@@ -338,6 +338,10 @@ export class TradingHost {
       };
       this.info(`🔥 LIVE trading on Binance (${environment}) with ${resolved.description}`);
     }
+    // Asked for by another process over the ledger's control channel: the same path as the button.
+    config.emergencyStop = async () => {
+      await this.emergencyStop('by another process (npm run emergencyStop)');
+    };
     let session: TradingSession;
     try {
       session = TradingSession.open(config);
@@ -440,10 +444,10 @@ export class TradingHost {
     return this.status();
   }
 
-  async emergencyStop(): Promise<EngineStateDto> {
+  async emergencyStop(by?: string): Promise<EngineStateDto> {
     const run = this.run;
     if (run) {
-      this.info('🚨 Emergency stop requested');
+      this.info(`🚨 Emergency stop requested${by ? ` ${by}` : ''}`);
       await run.session.engine.emergencyStop();
       return this.stop();
     }

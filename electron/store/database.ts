@@ -56,6 +56,11 @@ export interface LedgerDatabase {
   close(): void;
   /** Called after each outermost commit: schedules the background fsync when durability is 'background'. */
   committed(): void;
+  /**
+   * Records in the pid file where this owner's control channel listens (see app/control-server.ts),
+   * so that another process can reach it. Owned ledgers only; ignored once closed.
+   */
+  advertiseControl(control: string): void;
 }
 
 /** The companion file whose write lock says "this ledger is owned". */
@@ -68,10 +73,13 @@ export function ledgerPidFile(file: string): string {
   return `${file}.pid`;
 }
 
-interface PidInfo {
+/** The pid file's content: who owns the ledger, and where its control channel listens (once it does). */
+export interface PidInfo {
   pid: number;
   hostname: string;
   startedAt: string;
+  /** The owner's control channel: a Unix domain socket path, or a named pipe on Windows. */
+  control?: string;
 }
 
 const LEDGER_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -101,7 +109,12 @@ function readPidInfo(file: string): PidInfo | undefined {
     const parsed: unknown = JSON.parse(fs.readFileSync(ledgerPidFile(file), 'utf8'));
     const p = parsed as Partial<PidInfo>;
     if (typeof p.pid !== 'number') return undefined;
-    return { pid: p.pid, hostname: String(p.hostname ?? ''), startedAt: String(p.startedAt ?? '') };
+    return {
+      pid: p.pid,
+      hostname: String(p.hostname ?? ''),
+      startedAt: String(p.startedAt ?? ''),
+      ...(typeof p.control === 'string' && p.control ? { control: p.control } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -149,8 +162,7 @@ function acquireLock(file: string): Database.Database {
   }
 }
 
-function writePidFile(file: string): void {
-  const info: PidInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
+function writePidFile(file: string, info: PidInfo): void {
   const target = ledgerPidFile(file);
   // Write then rename, so a reader never sees half a file.
   const tmp = `${target}.${process.pid}.tmp`;
@@ -238,7 +250,13 @@ class OpenLedgerDatabase implements LedgerDatabase {
     readonly mode: LedgerMode,
     readonly environment: string,
     private readonly durability: Durability = 'full',
+    private readonly owner?: PidInfo,
   ) {}
+
+  advertiseControl(control: string): void {
+    if (!this.open || !this.lock || !this.owner) return;
+    writePidFile(this.file, { ...this.owner, control });
+  }
 
   committed(): void {
     if (this.durability !== 'background' || !this.open) return;
@@ -374,8 +392,9 @@ function openOwned(file: string, mode: LedgerMode, environment: string, durabili
     let meta = readMeta(db) ?? new Map<string, string>();
     if (!meta.has('ledger_id')) meta = stampNewLedger(db, mode, environment);
     checkOwner(meta, file, mode, environment);
-    writePidFile(file);
-    return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment, durability);
+    const owner: PidInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
+    writePidFile(file, owner);
+    return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment, durability, owner);
   } catch (err) {
     db?.close();
     lock.close(); // closing the connection ends its transaction and drops the lock
@@ -421,6 +440,14 @@ export function peekLedger(file: string): LedgerIdentity {
 
 /** The pid of the process that owns a ledger right now, or undefined when nobody holds its lock. */
 export function ledgerOwnerPid(file: string): number | undefined {
+  return ledgerOwner(file)?.pid;
+}
+
+/**
+ * Who owns a ledger right now (its pid file: pid, host, start, control channel), or undefined when
+ * nobody holds its lock. The pid is -1 when the lock is held but the pid file is missing or unreadable.
+ */
+export function ledgerOwner(file: string): PidInfo | undefined {
   const abs = path.resolve(file);
   if (!fs.existsSync(ledgerLockFile(abs))) return undefined;
   let lock: Database.Database | undefined;
@@ -430,7 +457,8 @@ export function ledgerOwnerPid(file: string): number | undefined {
     lock.exec('ROLLBACK');
     return undefined;
   } catch (err) {
-    if (sqliteCode(err) === 'SQLITE_BUSY' || sqliteCode(err) === 'SQLITE_LOCKED') return readPidInfo(abs)?.pid ?? -1;
+    if (sqliteCode(err) === 'SQLITE_BUSY' || sqliteCode(err) === 'SQLITE_LOCKED')
+      return readPidInfo(abs) ?? { pid: -1, hostname: '', startedAt: '' };
     return undefined;
   } finally {
     lock?.close();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret-store';
 import { Decimal } from '../../electron/core/money/decimal';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
-import { inOrder, ROOT } from '../helpers/cli';
+import { inOrder, ROOT, runCliAsync } from '../helpers/cli';
 import { FakeMarket5m } from '../helpers/fake-market';
 import { tempDir } from '../helpers/temp';
 import { clearService, describeWithKeychain, testServiceName } from '../secrets/keychain';
@@ -217,18 +217,24 @@ describeWithKeychain('startTrading live against the local exchange (keys from th
     expect(consistent().positions).toBe(1);
   });
 
-  it('(c) killed during an emergency stop: the restart finishes it', async () => {
+  it('(c) killed during an emergency stop asked for over its control channel: the restart finishes it', async () => {
     const c = start();
     await ready(c);
     // The market sell is held: the OCO is cancelled, then the process dies before selling.
     fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/order' }, 1, { afterAccept: false });
-    c.proc.kill('SIGUSR2');
+    const asked = runCliAsync(['emergency-stop', `--db=${db()}`]);
     await c.waitFor(/EMERGENCY STOP/);
     const until = Date.now() + 10_000;
     while (!fake.orders(KEY).some((o) => o.status === 'CANCELED' && o.symbol === 'BNBUSDT') && Date.now() < until)
       await new Promise((r) => setTimeout(r, 25));
     c.proc.kill('SIGKILL');
     await c.exited;
+    // The command never claims a stop it did not see finish.
+    const stop = await asked;
+    expect(stop.code, stop.stdout + stop.stderr).toBe(1);
+    expect(stop.stdout).toMatch(/\[pid \d+\] 🚨 EMERGENCY STOP: no new entries/);
+    expect(stop.stderr).toMatch(/did not answer: it closed the control channel before "emergency-stop" was done/);
+    expect(stop.stderr).toMatch(/^ {3}BNBUSDT +exiting +qty /m);
     fake.faults.reset();
     const r = start();
     await r.waitFor(/Emergency stop finished: 0 position\(s\) left open/, 20_000);

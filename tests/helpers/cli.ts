@@ -44,3 +44,53 @@ export function inOrder(
   }
   return { ok: true };
 }
+
+/** Runs the CLI as runCli does, without blocking this process (whose local servers must keep answering). */
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = startCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, lines: stdout.split('\n') })),
+  );
+}
+
+/** A CLI child process whose output is kept, for tests that drive a long-running command. */
+export class CliChild {
+  out = '';
+  err = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => (this.out += d));
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (this.err += d));
+    this.exited = new Promise((r) => proc.on('close', (code, signal) => r({ code, signal })));
+  }
+
+  static start(args: string[], env: NodeJS.ProcessEnv = {}): CliChild {
+    return new CliChild(startCli(args, env));
+  }
+
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Waits until the output matches; returns the match. */
+  async waitFor(what: RegExp, ms = 15_000): Promise<RegExpExecArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = what.exec(this.out);
+      if (m) return m;
+      if (Date.now() > end || !this.running) throw new Error(`no ${what} in the output:\n${this.out}\n${this.err}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Kills it if it still runs (the end of a test, passed or failed). */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.running) this.proc.kill(signal);
+    await this.exited;
+  }
+}

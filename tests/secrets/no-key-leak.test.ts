@@ -34,14 +34,16 @@ function leaks(buf: Buffer): string[] {
     .map(([name]) => name);
 }
 
-/** Every file under dir with its content, read now. */
+/** Every regular file under dir with its content, read now. */
 function snapshot(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(path.relative(dir, p), readFileSync(p));
+      const stat = statSync(p);
+      if (stat.isDirectory()) walk(p);
+      // Files only: the ledger's control channel (.ctl, a socket) holds nothing and cannot be read.
+      else if (stat.isFile()) out.set(path.relative(dir, p), readFileSync(p));
     }
   };
   walk(dir);

@@ -1,26 +1,33 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
-import { LedgerError, ledgerOwnerPid, peekLedger } from '../../store/database';
+import { LedgerError, ledgerOwner, peekLedger, type LedgerIdentity, type PidInfo } from '../../store/database';
 import { ledgerFileFor, parseMarket, type parseCommandLine } from '../options';
 import { liveVenue } from './live-venue';
+import { checkAllClosed } from './open-positions';
+import { emergencyStopThroughOwner } from './owner-emergency-stop';
 import { createOutput } from '../output';
 import { statusJson } from '../summary';
 
 type Values = ReturnType<typeof parseCommandLine>['values'];
 
+type WhenOwned = (owner: PidInfo, file: string, identity: LedgerIdentity) => Promise<number>;
+
 /**
  * Opens a stored ledger (paper or live) with the parameter sets saved in it, reconciles it, runs `action`,
- * and closes it. When another process owns the ledger, `whenOwned` gets its pid instead.
+ * and closes it; then `verify`, if given, gives the exit code. When another process owns the
+ * ledger, `whenOwned` gets that owner instead (before any API key is looked up: the owner has its own).
  */
 async function withStoredLedger(
   values: Values,
   action: (session: TradingSession) => Promise<void> | void,
-  whenOwned: (pid: number, file: string) => Promise<number>,
+  whenOwned: WhenOwned,
+  verify?: (file: string, identity: LedgerIdentity) => number,
 ): Promise<number> {
   const market = parseMarket(values.market, values);
   const file = ledgerFileFor(values, market);
   const meta = peekLedger(file);
+  const owner = ledgerOwner(file);
+  if (owner) return whenOwned(owner, file, meta);
   const out = createOutput(values['log-format'] === 'json' ? 'json' : 'pretty');
   let session: TradingSession;
   try {
@@ -53,8 +60,9 @@ async function withStoredLedger(
       });
     }
   } catch (e) {
-    const pid = e instanceof LedgerError ? ledgerOwnerPid(file) : undefined;
-    if (pid !== undefined) return whenOwned(pid, file);
+    // Taken by another process meanwhile.
+    const taken = e instanceof LedgerError ? ledgerOwner(file) : undefined;
+    if (taken) return whenOwned(taken, file, meta);
     throw e;
   }
   try {
@@ -62,10 +70,10 @@ async function withStoredLedger(
     if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) out.info(`🔁 ${report[0]}`);
     await action(session);
     out.info(statusJson(session.engine.getAllocationStatus()));
-    return 0;
   } finally {
     await session.close();
   }
+  return verify ? verify(file, meta) : 0;
 }
 
 /** `emergency-stop`: cancel every OCO, sell every position at market, clear every reservation. */
@@ -73,22 +81,10 @@ export function emergencyStopCommand(values: Values): Promise<number> {
   return withStoredLedger(
     values,
     (s) => s.engine.emergencyStop(),
-    async (pid, file) => {
-      // The ledger is being traded by another process: ask it to run the emergency stop itself.
-      process.stdout.write(
-        `🚨 Ledger ${file} is in use by pid ${pid}: sending it the emergency stop signal (SIGUSR2)\n`,
-      );
-      process.kill(pid, 'SIGUSR2');
-      for (let i = 0; i < 600; i++) {
-        await sleep(100);
-        if (ledgerOwnerPid(file) === undefined) {
-          process.stdout.write('🚨 Emergency stop done: the trading process has stopped.\n');
-          return 0;
-        }
-      }
-      process.stderr.write(`pid ${pid} did not finish the emergency stop within 60 s; check its output\n`);
-      return 1;
-    },
+    // The ledger is being traded by another process: it runs its own emergency stop, asked over
+    // its control channel, and the ledger file is checked afterwards.
+    (owner, file, identity) => emergencyStopThroughOwner(file, identity, owner),
+    checkAllClosed,
   );
 }
 
@@ -99,9 +95,9 @@ export function clearAllocationsCommand(values: Values): Promise<number> {
     (s) => {
       s.engine.clearAllAllocations();
     },
-    async (pid, file) => {
+    async (owner, file) => {
       process.stderr.write(
-        `ledger ${file} is in use by pid ${pid}; stop it first (Ctrl+C), then clear the allocations\n`,
+        `ledger ${file} is in use by pid ${owner.pid}; stop it first (Ctrl+C), then clear the allocations\n`,
       );
       return 1;
     },

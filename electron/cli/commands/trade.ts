@@ -25,7 +25,8 @@ export async function tradeCommand(values: Values): Promise<number> {
     if (line) out.info(line);
   };
   const live = opts.paper ? undefined : await liveVenue(values, sets, quoteAsset, out);
-  const session = TradingSession.open({
+  const abort = new AbortController();
+  const session: TradingSession = TradingSession.open({
     sets,
     quoteAsset,
     market: live
@@ -42,10 +43,19 @@ export async function tradeCommand(values: Values): Promise<number> {
       : { kind: 'paper', balance: opts.balance, feeRate: opts.feeRate, slippageBps: opts.slippageBps },
     onEvent: (e, t) => out.event(e, t),
     onHealth,
+    // npm run emergencyStop from another terminal, over the ledger's control channel: sell
+    // everything, then end the run.
+    emergencyStop: async () => {
+      out.info('🚨 Emergency stop requested by another process (npm run emergencyStop)');
+      try {
+        await session.engine.emergencyStop();
+      } finally {
+        abort.abort();
+      }
+    },
   });
   const dbFile = session.db.file;
 
-  const abort = new AbortController();
   let firstInterrupt = 0;
   const onInterrupt = () => {
     // npm and the terminal may deliver one Ctrl+C twice: only a second press a moment later forces.
@@ -61,13 +71,8 @@ export async function tradeCommand(values: Values): Promise<number> {
       process.exit(130);
     }
   };
-  const onEmergency = () => {
-    out.info('🚨 Emergency stop requested by signal');
-    void session.engine.emergencyStop().finally(() => abort.abort());
-  };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  process.on('SIGUSR2', onEmergency);
   try {
     if (!live) {
       out.info(
@@ -106,7 +111,6 @@ export async function tradeCommand(values: Values): Promise<number> {
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
-    process.off('SIGUSR2', onEmergency);
     await session.close();
   }
 }
