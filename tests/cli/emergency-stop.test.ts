@@ -214,7 +214,7 @@ describe('npm run emergencyStop through the owner’s control channel', () => {
     expect(openInFile(db)).toEqual([]);
   });
 
-  it('(c) an owner that cannot sell (the exchange refuses the sale): exit 1, naming the open position', async () => {
+  it('(c) an owner that cannot sell (the exchange refuses the sale): the OCO is put back, exit 1, naming the open position', async () => {
     const db = path.join(tmp.dir, 'live-local.sqlite');
     const trader = liveTrader(db);
     await trader.waitFor(/Binance user data stream connected/);
@@ -232,9 +232,17 @@ describe('npm run emergencyStop through the owner’s control channel', () => {
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/\[pid \d+\] ❌ BTCUSDT: market sell failed/);
     expect(r.stderr).toContain(`✖ Emergency stop incomplete: ledger ${db} still shows 1 open position(s):`);
-    expect(r.stderr).toMatch(/^ {3}BTCUSDT +exiting +qty 0\.00\d+$/m);
+    // The sale kept failing past the retry budget: the coins are protected by their OCO again.
+    expect(r.stderr).toMatch(/^ {3}BTCUSDT +protected +qty 0\.00\d+$/m);
     expect(r.stdout).not.toContain('Emergency stop done');
-    expect(openInFile(db)).toEqual([{ symbol: 'BTCUSDT', status: 'exiting' }]);
+    expect(openInFile(db)).toEqual([{ symbol: 'BTCUSDT', status: 'protected' }]);
+    expect(
+      fake
+        .orders()
+        .filter((o) => o.symbol === 'BTCUSDT' && o.status === 'NEW')
+        .map((o) => o.type)
+        .sort(),
+    ).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
     expect(r.stdout + r.stderr + trader.out + trader.err).not.toContain(SECRET);
     await trader.exited;
   });

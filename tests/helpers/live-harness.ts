@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { BinanceExchange, type ExchangeHealth } from '../../electron/adapters/binance/binance-exchange';
+import {
+  BinanceExchange,
+  type BinanceExchangeOptions,
+  type ExchangeHealth,
+} from '../../electron/adapters/binance/binance-exchange';
 import { endpointsFor } from '../../electron/adapters/binance/environments';
 import type { EngineEvent } from '../../electron/core/engine/engine-events';
 import { TradingEngine } from '../../electron/core/engine/trading-engine';
@@ -9,7 +13,7 @@ import type { Candle } from '../../electron/core/ports/market-feed';
 import type { ParameterSet } from '../../shared/params/schema';
 import { openLedgerDatabase, type LedgerDatabase } from '../../electron/store/database';
 import { SqliteLedgerStore } from '../../electron/store/sqlite-ledger-store';
-import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
+import { startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '../../tools/fake-binance/server';
 import { ScriptedSignal } from './paper-harness';
 
 export const API_KEY = 'contractTestKey000000000000000000000000000000000000000000000001';
@@ -34,10 +38,12 @@ export interface LiveHarness {
 export async function startFake(
   prices: Record<string, number>,
   balances: Record<string, string> = { USDT: '1000' },
+  options: FakeBinanceOptions = {},
 ): Promise<FakeBinance> {
   const fake = await startFakeBinance({
     symbols: Object.keys(prices),
     accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, balances }],
+    ...options,
   });
   for (const [s, p] of Object.entries(prices)) fake.setPrice(s, p);
   return fake;
@@ -48,7 +54,13 @@ export async function liveHarness(
   dir: string,
   fake: FakeBinance,
   sets: ParameterSet[],
-  opts: { requestTimeoutMs?: number; ledger?: string; timings?: Partial<EngineTimings> } = {},
+  opts: {
+    requestTimeoutMs?: number;
+    ledger?: string;
+    timings?: Partial<EngineTimings>;
+    credentials?: { apiKey: string; apiSecret: string };
+    userStream?: BinanceExchangeOptions['userStream'];
+  } = {},
 ): Promise<LiveHarness> {
   const db = openLedgerDatabase(path.join(dir, opts.ledger ?? 'live.sqlite'), { mode: 'live', environment: 'local' });
   const store = new SqliteLedgerStore(db);
@@ -59,11 +71,11 @@ export async function liveHarness(
       streamBaseUrl: fake.wsUrl,
       wsApiBaseUrl: fake.wsUrl,
     }),
-    credentials: { apiKey: API_KEY, apiSecret: API_SECRET },
+    credentials: opts.credentials ?? { apiKey: API_KEY, apiSecret: API_SECRET },
     symbols: sets.map((s) => s.symbol),
     requestTimeoutMs: opts.requestTimeoutMs ?? 2000,
     onHealth: (h) => health.push(h),
-    userStream: { minAttemptGapMs: 200, startAttempts: 2 },
+    userStream: { minAttemptGapMs: 200, startAttempts: 2, ...opts.userStream },
   });
   await exchange.connect();
   const events: EngineEvent[] = [];
@@ -92,6 +104,8 @@ export async function liveHarness(
     },
   });
   await engine.start();
+  // Time passes for the engine as in a live session (grace periods, deferred retries).
+  const ticker = setInterval(() => engine.tick(), 50);
   const until = async (what: string, cond: () => boolean, ms = 8000) => {
     const end = Date.now() + ms;
     while (!cond()) {
@@ -129,6 +143,7 @@ export async function liveHarness(
       await engine.settle();
     },
     close: async () => {
+      clearInterval(ticker);
       await engine.stop();
       await exchange.close();
       if (db.isOpen) db.close();

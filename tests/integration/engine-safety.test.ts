@@ -77,7 +77,7 @@ describe('engine safety', () => {
     expect(ledgerProblems(path.join(tmp.dir, 'ledger.sqlite')).problems).toEqual([]);
   });
 
-  it('an emergency stop whose sell fails keeps that reservation and stays pending for the next start', async () => {
+  it('an emergency stop whose sell fails puts the OCO back on the coins, keeps that reservation and stays pending', async () => {
     class NoSell extends PaperExchange {
       override async marketSell(): Promise<never> {
         throw new ExchangeError('rejected', 'Binance rejected the order (market closed)', { code: -2010 });
@@ -87,7 +87,10 @@ describe('engine safety', () => {
     open.push(h);
     await h.candle('BTCUSDT', { h: 40000, l: 40000, c: 40000 }, 6);
     await h.engine.emergencyStop();
-    expect(h.engine.ledger.position('BTCUSDT')?.status).toBe('exiting');
+    // The coins are not left without an order: the OCO is back, and the exit is tried again.
+    expect(h.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
+    const p = h.engine.ledger.position('BTCUSDT')!;
+    expect((await h.paper.getOco('BTCUSDT', p.ocoListClientOrderId!))?.status).toBe('EXECUTING');
     expect(h.engine.getAllocationStatus().totalReserved).toBe(333);
     expect(h.engine.ledger.emergencyStopPending).toBe(true);
     expect(h.events.some((x) => x.e.type === 'error' && /emergency stop incomplete: BTCUSDT/.test(x.e.message))).toBe(

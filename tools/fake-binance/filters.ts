@@ -72,13 +72,13 @@ export function requiredDecimal(params: URLSearchParams, name: string): Decimal 
   return d;
 }
 
-/** PRICE_FILTER: within [minPrice, maxPrice] and (price - minPrice) a multiple of tickSize; zero disables a bound. */
+/** PRICE_FILTER: within [minPrice, maxPrice] and `price % tickSize == 0` (filters.md); zero disables a bound. */
 export function checkPrice(spec: SymbolSpec, price: Decimal): void {
   const r = spec.rules;
   if (price.lte(0)) throw filterFailure('PRICE_FILTER');
   if (!r.minPrice.isZero() && price.lt(r.minPrice)) throw filterFailure('PRICE_FILTER');
   if (!r.maxPrice.isZero() && price.gt(r.maxPrice)) throw filterFailure('PRICE_FILTER');
-  if (!r.tickSize.isZero() && !price.sub(r.minPrice).mod(r.tickSize).isZero()) throw filterFailure('PRICE_FILTER');
+  if (!r.tickSize.isZero() && !price.mod(r.tickSize).isZero()) throw filterFailure('PRICE_FILTER');
 }
 
 /** LOT_SIZE, and MARKET_LOT_SIZE as well for market orders. */
@@ -92,7 +92,8 @@ function lotOk(qty: Decimal, min: Decimal, max: Decimal, step: Decimal): boolean
   if (qty.lte(0)) return false;
   if (!min.isZero() && qty.lt(min)) return false;
   if (!max.isZero() && qty.gt(max)) return false;
-  return step.isZero() || qty.sub(min).mod(step).isZero();
+  // filters.md: `quantity % stepSize == 0` (not measured from minQty).
+  return step.isZero() || qty.mod(step).isZero();
 }
 
 /** NOTIONAL / MIN_NOTIONAL on price x quantity (for market orders only where the filter applies to them). */

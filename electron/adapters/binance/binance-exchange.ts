@@ -255,6 +255,15 @@ export class BinanceExchange implements Exchange {
     return ocoReportOf(r, legs);
   }
 
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<OrderReport> {
+    const r = (await this.rest.call(
+      'cancelOrder',
+      { symbol, origClientOrderId: clientOrderId },
+      `cancel order ${clientOrderId}`,
+    )) as Json;
+    return this.withAllFills(orderReportOf(r, []));
+  }
+
   async getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
     let o: Json;
     try {

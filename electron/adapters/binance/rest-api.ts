@@ -16,6 +16,7 @@ export const ENDPOINTS = {
   newOrder: { method: 'POST', path: 'api/v3/order', weight: 1, orders: 1, retry: NO_RETRY, signed: true },
   newOcoList: { method: 'POST', path: 'api/v3/orderList/oco', weight: 1, orders: 2, retry: NO_RETRY, signed: true },
   cancelOrderList: { method: 'DELETE', path: 'api/v3/orderList', weight: 1, orders: 0, retry: NO_RETRY, signed: true },
+  cancelOrder: { method: 'DELETE', path: 'api/v3/order', weight: 1, orders: 0, retry: NO_RETRY, signed: true },
   getOrder: { method: 'GET', path: 'api/v3/order', weight: 4, orders: 0, retry: READ_RETRY, signed: true },
   getOrderList: { method: 'GET', path: 'api/v3/orderList', weight: 4, orders: 0, retry: READ_RETRY, signed: true },
   myTrades: { method: 'GET', path: 'api/v3/myTrades', weight: 20, orders: 0, retry: READ_RETRY, signed: true },
@@ -76,6 +77,7 @@ export interface EndpointParams {
   newOrder: MarketOrderParams;
   newOcoList: OcoListParams;
   cancelOrderList: { symbol: string; listClientOrderId: string };
+  cancelOrder: { symbol: string; origClientOrderId: string };
   getOrder: { symbol: string; origClientOrderId: string };
   /** GET /api/v3/orderList names the list client id origClientOrderId. */
   getOrderList: { origClientOrderId: string };

@@ -294,10 +294,14 @@ export class UserDataStream {
     });
   }
 
+  /**
+   * How long to wait before the next attempt: what Binance said (retryAfter of a 429, the end of a
+   * 418 ban) when it said it, else exponential back-off with jitter; never less than the minimum gap.
+   */
   private delayAfter(e: AttemptError | undefined): number {
+    if (e?.retryAfterMs !== undefined) return Math.max(this.gap, e.retryAfterMs + 250 * Math.random());
     const base = Math.min(this.o.maxBackoffMs ?? 300_000, this.gap * 2 ** Math.min(this.failures, 10));
-    const jittered = base * (0.8 + 0.4 * Math.random());
-    return Math.max(this.gap, jittered, e?.retryAfterMs ?? 0);
+    return Math.max(this.gap, base * (0.8 + 0.4 * Math.random()));
   }
 
   private async waitBeforeAttempt(e: AttemptError | undefined): Promise<void> {

@@ -404,6 +404,15 @@ export class PaperExchange implements Exchange {
     return this.ocoReport(list);
   }
 
+  /** Cancelling a leg cancels its whole list, as on Binance. */
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<OrderReport> {
+    const o = this.orders.get(clientOrderId);
+    if (!o || o.symbol !== symbol || (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED'))
+      throw new ExchangeError('not-found', 'Unknown order sent.', { code: -2011 });
+    if (o.listClientOrderId) await this.cancelOco(symbol, o.listClientOrderId);
+    return report(this.orders.get(clientOrderId)!);
+  }
+
   async getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
     const o = this.orders.get(clientOrderId);
     return o && o.symbol === symbol ? report(o) : undefined;

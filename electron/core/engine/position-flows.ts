@@ -36,6 +36,12 @@ export interface FlowContext {
   recheckLocked(symbol: string): Promise<void>;
 }
 
+/** Bounds a look-up below the unknown-outcome window; `spent` accumulates the time it waited. */
+interface LookUpLimit {
+  maxWaitMs?: number;
+  spent?: { ms: number };
+}
+
 /** Something that must happen later for a symbol (driven by tick()). */
 interface Due {
   kind: 'protect' | 'exit' | 'gap-check' | 'tp-check' | 'recheck';
@@ -129,6 +135,11 @@ export class PositionFlows {
    */
   async enterLocked(set: ParameterSet, rules: SymbolRules, signal: number): Promise<void> {
     const now = this.now();
+    if (this.ledger.reservation(set.symbol) || this.ledger.position(set.symbol)) {
+      // A position opened while this signal waited for the symbol's previous operation.
+      this.x.tell({ type: 'skip', symbol: set.symbol, reason: 'has-position' });
+      return;
+    }
     const outcome = this.ledger.reserve(
       set,
       rules,
@@ -299,6 +310,8 @@ export class PositionFlows {
     if (!p || p.status === 'closed' || p.status === 'opening') return;
     if (this.ledger.workingOrders(p.id).some(isSellLeg)) return; // an OCO is working or may be
     let rejections = 0;
+    let transient = 0;
+    let slept = 0;
     for (let round = 0; round < 6; round++) {
       p = this.current(p);
       if (!p) return;
@@ -367,19 +380,23 @@ export class PositionFlows {
             continue;
           }
           // The exchange cannot take it now (rate limit, ban, unreachable, market closed): the coins
-          // are unprotected until it can. Try again after the back-off (Retry-After if longer).
-          const wait = Math.max(backoff(this.x.timings.retryDelaysMs, round), retryAfterOf(e) ?? 0);
-          if (wait > this.x.timings.exitRetryBudgetMs) {
+          // are unprotected until it can. Try again after the back-off (Retry-After if longer); past
+          // the retry budget, again every few seconds (deferred), saying so loudly.
+          const wait = Math.max(backoff(this.x.timings.retryDelaysMs, transient), retryAfterOf(e) ?? 0);
+          if (this.retriesSpent(slept, wait, transient)) {
+            const later = Math.max(wait, this.x.timings.deferredRetryMs);
             this.x.tell({
               type: 'error',
               symbol: p.symbol,
-              message: `${p.symbol} is NOT protected: the OCO cannot be placed now (${why}); tried again in ${Math.ceil(Math.max(wait, this.x.timings.deferredRetryMs) / 1000)} s`,
+              message: `${p.symbol} is NOT protected: the OCO cannot be placed now (${why}); tried again in ${Math.ceil(later / 1000)} s`,
             });
-            this.schedule(p.symbol, 'protect', Math.max(wait, this.x.timings.deferredRetryMs));
+            this.schedule(p.symbol, 'protect', later);
             return;
           }
+          transient++;
+          round--; // not a rejection: does not count towards giving up on the OCO
           await sleep(wait, this.x.stopping);
-          if (this.x.stopping.aborted) return;
+          slept += wait;
           continue;
         }
       }
@@ -516,7 +533,7 @@ export class PositionFlows {
    * sold; protects again what an OCO ended by somebody else left (or closes it as sold outside
    * Tranche when the coins are gone); watches a triggered stop or a take-profit that started filling.
    */
-  async assessLocked(symbol: string): Promise<void> {
+  async assessLocked(symbol: string, exchangeSaid = false): Promise<void> {
     const p = this.ledger.position(symbol);
     if (!p || p.status === 'opening' || p.status === 'closed') return;
     if (this.closeIfDone(p)) return;
@@ -536,7 +553,7 @@ export class PositionFlows {
     if (working.length === 0 || filledLeg) {
       // Over: a leg filled (its sibling is expired by the OCO rule, whatever its report says yet)
       // and coins remain, or every leg ended without selling everything.
-      await this.protectionLost(p, legs);
+      await this.protectionLost(p, legs, exchangeSaid);
       return;
     }
     const tpWorking = tp !== undefined && isWorking(tp);
@@ -551,7 +568,7 @@ export class PositionFlows {
         this.protection.delete(symbol); // both legs work: protected
         return;
       }
-      return this.protectionLost(p, legs); // the stop ended without a trigger: somebody ended the list
+      return this.protectionLost(p, legs, exchangeSaid); // the stop ended without a trigger: somebody ended the list
     }
     if (sl && slWorking) {
       // The stop triggered: the take-profit expired (OCO_TRIGGER) and the stop works alone. Binance
@@ -565,9 +582,9 @@ export class PositionFlows {
         (tpEnded && tp.state === 'expired' && !this.expiry.has(tp.clientOrderId))
       )
         return this.watchStop(p, sl);
-      return this.protectionLost(p, legs); // the take-profit was cancelled or expired otherwise
+      return this.protectionLost(p, legs, exchangeSaid); // the take-profit was cancelled or expired otherwise
     }
-    return this.protectionLost(p, legs);
+    return this.protectionLost(p, legs, exchangeSaid);
   }
 
   private watchTakeProfit(p: Position, tp: OrderRecord): void {
@@ -625,11 +642,8 @@ export class PositionFlows {
       if (oco) {
         for (const leg of [oco.takeProfit, oco.stopLoss]) this.bookReport(p, leg);
         if (!this.current(p)) return;
-        if (
-          oco.status === 'EXECUTING' &&
-          [oco.takeProfit, oco.stopLoss].some((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED')
-        ) {
-          return this.assessLocked(p.symbol); // still working: classify with what the exchange says
+        if ([oco.takeProfit, oco.stopLoss].some((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED')) {
+          return this.assessLocked(p.symbol, true); // a leg still works: classify with what the exchange says
         }
       }
       const cur = this.current(p);
@@ -642,6 +656,22 @@ export class PositionFlows {
     }
     this.protection.delete(p.symbol);
     if (this.closeIfDone(p)) return;
+    if (legs.some(isWorking)) {
+      // The list is over for us but a leg still works on the exchange: cancel it before protecting again.
+      const cancelled = await this.cancelProtection(p);
+      if (cancelled === 'closed') return;
+      if (cancelled === 'live') {
+        this.schedule(p.symbol, 'recheck', this.x.timings.deferredRetryMs);
+        return;
+      }
+      const cur = this.current(p);
+      if (!cur) return;
+      p = cur;
+      if (p.status !== 'open') return;
+      const held = await this.matchHoldings(p, 'the OCO ended outside Tranche');
+      if (held) await this.protectLocked(held);
+      return;
+    }
     const ended = legs.filter((o) => isFinalState(o.state) && o.state !== 'filled').map((o) => o.state);
     const how = ended.length > 0 ? [...new Set(ended)].join('/') : 'ended';
     const open = this.ocoEnded(p, 'canceled', `the OCO was ${how} outside Tranche`);
@@ -672,8 +702,14 @@ export class PositionFlows {
     } catch {
       return p;
     }
-    const cur = this.current(p);
+    let cur = this.current(p);
     if (!cur) return undefined;
+    if (held.free.lt(this.ledger.remainingQty(cur))) {
+      // Before taking the coins as gone: a sale of ours whose answer was lost may have taken them.
+      await this.recheckOwnSells(cur);
+      cur = this.current(p);
+      if (!cur) return undefined;
+    }
     const remaining = this.ledger.remainingQty(cur);
     if (held.free.gte(remaining)) return cur;
     const total = held.free.add(held.locked);
@@ -702,6 +738,15 @@ export class PositionFlows {
       message: `${cur.symbol}: the account holds ${total.toFixed()} ${rules.baseAsset}, less than the ${remaining.toFixed()} this position held (${why}); it continues with ${sellable.toFixed()}`,
     });
     return this.ledger.positionShrunk(cur.id, cur.soldQty.add(sellable), why, this.now());
+  }
+
+  /** Looks up this position's sales that may have reached the exchange and books what they did. */
+  private async recheckOwnSells(p: Position): Promise<void> {
+    for (const o of this.ledger.ordersOf(p.id)) {
+      if (o.purpose !== 'exit' || o.state === 'filled' || !this.maybeSent.has(o.clientOrderId)) continue;
+      const r = await this.lookUpQuiet(p.symbol, o.clientOrderId);
+      if (r && (r.executedQty.gt(0) || r.fills.length > 0)) this.bookReport(p, r);
+    }
   }
 
   private tellOnce(key: string, e: EngineEvent): void {
@@ -797,15 +842,36 @@ export class PositionFlows {
         if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`, listId);
         continue;
       }
+      const working = (o: OcoReport) =>
+        [o.takeProfit, o.stopLoss].filter((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED');
       if (found && found.status !== 'EXECUTING') {
-        this.applyOco(p, found, `already over (${describe(failure)})`);
-        if (!this.current(p)) return 'closed';
-        continue;
-      }
-      if (found) for (const leg of [found.takeProfit, found.stopLoss]) this.bookReport(p, leg);
+        // The list is over, but a leg may still work (a triggered stop-limit resting, a take-profit's
+        // rest: Binance's docs leave open whether such a list is EXECUTING or ALL_DONE): cancel it by itself.
+        let after: OcoReport | 'absent' | undefined = found;
+        if (working(found).length > 0) {
+          for (const leg of working(found)) {
+            try {
+              this.bookReport(p, await this.exchange.cancelOrder(p.symbol, leg.clientOrderId));
+            } catch (e) {
+              failure = e;
+            }
+          }
+          after = await this.readOco(p.symbol, listId);
+        }
+        if (after === 'absent') {
+          if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`, listId);
+          continue;
+        }
+        if (after && working(after).length === 0) {
+          this.applyOco(p, { ...after, status: 'ALL_DONE' }, `already over (${describe(failure)})`);
+          if (!this.current(p)) return 'closed';
+          continue;
+        }
+        if (after) for (const leg of [after.takeProfit, after.stopLoss]) this.bookReport(p, leg);
+      } else if (found) for (const leg of [found.takeProfit, found.stopLoss]) this.bookReport(p, leg);
       if (!this.current(p)) return 'closed';
       const wait = Math.max(backoff(this.x.timings.retryDelaysMs, attempt), retryAfterOf(failure) ?? 0);
-      if (slept + wait > this.x.timings.exitRetryBudgetMs || this.x.stopping.aborted) {
+      if (this.retriesSpent(slept, wait, attempt)) {
         this.x.tell({
           type: 'error',
           symbol: p.symbol,
@@ -815,6 +881,14 @@ export class PositionFlows {
       }
       await sleep(wait, this.x.stopping);
       slept += wait;
+    }
+  }
+
+  private async readOco(symbol: string, listId: string): Promise<OcoReport | 'absent' | undefined> {
+    try {
+      return (await this.exchange.getOco(symbol, listId)) ?? 'absent';
+    } catch {
+      return undefined;
     }
   }
 
@@ -900,10 +974,32 @@ export class PositionFlows {
       lastWhy = describe(failure);
       const kind = kindOf(failure);
       if (isUnknownOutcome(failure)) {
-        const found = await this.lookUpOrder(p.symbol, id);
-        if (found === 'absent') this.ledger.orderRefused(id, `never executed: ${lastWhy}`, this.now());
+        // Looked up for what is left of the retry budget: the coins must not wait minutes without an
+        // order. Putting the OCO back is safe even if the sale executes late: whichever comes first
+        // takes the coins and the other is refused for insufficient balance.
+        const spent = { ms: 0 };
+        const found = await this.lookUpOrder(p.symbol, id, {
+          maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - slept),
+          spent,
+        });
+        slept += spent.ms;
+        if (found === 'absent')
+          this.ledger.orderRefused(id, `not found after an unknown answer: ${lastWhy}`, this.now());
         else if (found) this.bookReport(p, found);
-        else return { why: `the sale's outcome is unknown (${lastWhy})`, protect: false };
+        if (found !== 'absent' && found) continue;
+        if (this.retriesSpent(slept, 0, attempt))
+          return { why: `the sale's outcome is unknown (${lastWhy})`, protect: true };
+        continue;
+      }
+      if ((kind === 'rate-limited' || kind === 'banned') && (retryAfterOf(failure) ?? 0) <= 30_000) {
+        // Binance asked every request to wait: nothing else could be sent meanwhile either. Wait it
+        // out (it does not count towards the retry budget) and sell first thing after.
+        this.ledger.orderRefused(id, lastWhy, this.now());
+        await sleep(
+          Math.max(retryAfterOf(failure) ?? 0, backoff(this.x.timings.retryDelaysMs, attempt)),
+          this.x.stopping,
+        );
+        if (this.x.stopping.aborted) return { why: lastWhy, protect: true };
         continue;
       }
       this.ledger.orderRefused(id, lastWhy, this.now());
@@ -920,9 +1016,10 @@ export class PositionFlows {
         }
         return 'done';
       }
-      if (kind === 'insufficient-balance') continue; // the holdings check above sizes the next one
+      // Refused for insufficient balance although the holdings check found the coins: the next try
+      // is sized by that check again, after the back-off like any other refusal.
       const wait = Math.max(backoff(this.x.timings.retryDelaysMs, attempt), retryAfterOf(failure) ?? 0);
-      if (slept + wait > this.x.timings.exitRetryBudgetMs || this.x.stopping.aborted) {
+      if (this.retriesSpent(slept, wait, attempt)) {
         this.x.tell({
           type: 'error',
           symbol: p.symbol,
@@ -934,6 +1031,17 @@ export class PositionFlows {
       slept += wait;
     }
     return { why: lastWhy || 'too many partial sales', protect: true };
+  }
+
+  /**
+   * Whether a retry loop should give up now: the next wait would pass the retry budget, the schedule
+   * has been gone through with nothing to wait (exchanges that answer at once), or the engine stops.
+   */
+  private retriesSpent(slept: number, wait: number, attempt: number): boolean {
+    const t = this.x.timings;
+    if (this.x.stopping.aborted) return true;
+    if (slept + wait > t.exitRetryBudgetMs) return true;
+    return wait === 0 && attempt + 1 >= t.retryDelaysMs.length;
   }
 
   // ---- closing -------------------------------------------------------------------------------
@@ -1113,11 +1221,12 @@ export class PositionFlows {
    * the exchange could not be asked (or the engine stops): the outcome stays unknown. A report of
    * that client id arriving meanwhile (the user data stream) ends the wait at once.
    */
-  lookUpOrder(symbol: string, clientOrderId: string): Promise<OrderReport | 'absent' | undefined> {
+  lookUpOrder(symbol: string, clientOrderId: string, limit?: LookUpLimit): Promise<OrderReport | 'absent' | undefined> {
     return this.lookUp(
       clientOrderId,
       () => this.exchange.getOrder(symbol, clientOrderId),
       (late) => (late.clientOrderId === clientOrderId ? late : undefined),
+      limit,
     );
   }
 
@@ -1134,8 +1243,10 @@ export class PositionFlows {
     key: string,
     ask: () => Promise<T | undefined>,
     fromLate: (r: OrderReport) => T | undefined,
+    limit?: LookUpLimit,
   ): Promise<T | 'absent' | undefined> {
-    const { lookupDelaysMs, unknownOutcomeWindowMs } = this.x.timings;
+    const { lookupDelaysMs } = this.x.timings;
+    const unknownOutcomeWindowMs = Math.min(this.x.timings.unknownOutcomeWindowMs, limit?.maxWaitMs ?? Infinity);
     let slept = 0;
     for (let n = 0; ; n++) {
       let absent = false;
@@ -1147,13 +1258,18 @@ export class PositionFlows {
         absent = false;
       }
       // Done once the whole window has passed (and the schedule was gone through at least once).
-      if (slept >= unknownOutcomeWindowMs && n + 1 >= lookupDelaysMs.length) return absent ? 'absent' : undefined;
+      if (
+        slept >= unknownOutcomeWindowMs &&
+        (unknownOutcomeWindowMs > 0 || n + 1 >= (limit ? 1 : lookupDelaysMs.length))
+      )
+        return absent ? 'absent' : undefined;
       if (this.x.stopping.aborted) return undefined;
-      const wait = backoff(lookupDelaysMs, n);
+      const wait = Math.min(backoff(lookupDelaysMs, n), Math.max(0, unknownOutcomeWindowMs - slept));
       const late = await this.x.mailbox.wait(key, wait, this.x.stopping);
+      slept += wait;
+      if (limit?.spent) limit.spent.ms += wait;
       const known = late && fromLate(late);
       if (known !== undefined) return known;
-      slept += wait;
     }
   }
 

@@ -399,7 +399,7 @@ export class TradingEngine {
   private onBuySignal(slot: Slot, s: number): void {
     const symbol = slot.set.symbol;
     this.tell({ type: 'signal', symbol, value: s, threshold: slot.set.zScoreThreshold, side: 'buy' });
-    if (this.locks.busy(symbol) || this.ledger.reservation(symbol) || this.ledger.position(symbol)) {
+    if (this.ledger.reservation(symbol) || this.ledger.position(symbol)) {
       this.tell({ type: 'skip', symbol, reason: 'has-position' });
       this.ledger.note('skip', symbol, `Already have position in ${symbol}, skipping buy signal`, this.clock.now(), {
         signal: s,

@@ -168,6 +168,12 @@ export interface Exchange {
   placeOco(req: OcoRequest): Promise<OcoReport>;
   /** Cancels an OCO; the answer holds each leg's final state (and what it filled before). */
   cancelOco(symbol: string, listClientOrderId: string): Promise<OcoReport>;
+  /**
+   * Cancels one order (an OCO leg still working after its list ended: Binance's docs leave open
+   * whether a list whose activated leg still works is EXECUTING or ALL_DONE). The answer is the
+   * order's final state.
+   */
+  cancelOrder(symbol: string, clientOrderId: string): Promise<OrderReport>;
   /** undefined when the exchange has no order with this client id. */
   getOrder(symbol: string, clientOrderId: string): Promise<OrderReport | undefined>;
   /** undefined when the exchange has no order list with this client id. */
