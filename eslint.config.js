@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -38,6 +39,17 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'tests/.tmp/**', 'tools/bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // No import cycles anywhere: a cycle means two files that are really one, or a missing port.
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver': { node: { extensions: ['.ts', '.js', '.mjs'] } },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

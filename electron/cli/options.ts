@@ -46,6 +46,7 @@ const COMMON = {
   'confirm-live': { type: 'boolean' },
   'secret-stdin': { type: 'boolean' },
   'allow-withdrawals': { type: 'boolean' },
+  'private-key-file': { type: 'string' },
   port: { type: 'string' },
   'renderer-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

@@ -1,4 +1,4 @@
-import { MainClient } from 'binance';
+import { fetchSpotSymbols } from '../adapters/binance/exchange-info-rules';
 import { defaultRuleSymbols } from '../adapters/paper/default-rules';
 
 export interface SymbolList {
@@ -20,24 +20,7 @@ export class SymbolsSource {
   async list(now = Date.now()): Promise<SymbolList> {
     if (this.cached && now - this.cached.at < CACHE_MS) return { symbols: this.cached.symbols, source: 'exchange' };
     try {
-      const client = new MainClient(
-        {
-          ...(this.opts.restBaseUrl ? { baseUrl: this.opts.restBaseUrl } : {}),
-          beautifyResponses: false,
-          disableTimeSync: true,
-        },
-        { timeout: this.opts.timeoutMs ?? 8000 },
-      );
-      const info = (await client.getExchangeInfo({
-        permissions: 'SPOT',
-        symbolStatus: 'TRADING',
-        showPermissionSets: false,
-      })) as unknown as { symbols?: Array<{ symbol?: unknown; status?: unknown; isSpotTradingAllowed?: unknown }> };
-      const symbols = (info.symbols ?? [])
-        .filter((s) => typeof s.symbol === 'string' && (s.status === undefined || s.status === 'TRADING'))
-        .filter((s) => s.isSpotTradingAllowed !== false)
-        .map((s) => s.symbol as string)
-        .sort();
+      const symbols = await fetchSpotSymbols(this.opts);
       if (symbols.length === 0) throw new Error('exchangeInfo listed no symbols');
       this.cached = { at: now, symbols };
       return { symbols, source: 'exchange' };

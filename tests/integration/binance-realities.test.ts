@@ -140,11 +140,14 @@ describe('the engine against what the real Binance does', () => {
     agree(x);
   });
 
+  // The skew is the exchange's clock against this computer's: +3000 means this computer is 3 s behind.
   it.each([
-    ['3 s behind', -3000],
-    ['2 s ahead', 2000],
+    ['3 s behind', 3000],
+    ['2 s ahead of', -2000],
+    ['3 s ahead of', -3000],
+    ['2 s behind', 2000],
   ])(
-    "with the exchange's clock %s: connects, trades and resubscribes after a dropped connection",
+    "with this computer's clock %s the exchange's: connects, trades and resubscribes after a dropped connection",
     async (_what, skew) => {
       fake = await startFake({ BTCUSDT: 40000 });
       fake.faults.setClockSkew(skew);

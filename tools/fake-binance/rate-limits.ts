@@ -1,4 +1,4 @@
-import { BinanceError } from './router';
+import { BinanceError } from './binance-error';
 
 /**
  * Binance's two kinds of limits, counted on the server's clock in fixed intervals ("a 1 MINUTE

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BinanceError } from './binance-error';
 import { remoteAddress, retryAfterSeconds, type WeightMeter } from './rate-limits';
 
 /**
@@ -41,17 +42,7 @@ export interface Route {
   handle(ctx: RouteContext): unknown;
 }
 
-/** A Binance API error: the HTTP status plus Binance's own code and message. */
-export class BinanceError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { BinanceError };
 
 export const errors = {
   mandatory: (name: string) =>

@@ -1,4 +1,4 @@
-import { MainClient } from 'binance';
+import { createSignedRestClient } from './client-factory';
 import type { ApiCredentials } from '../../core/ports/secret-store';
 
 /** The REST bases whose API keys Tranche knows; other environments name theirs (--binance-rest-url). */
@@ -88,17 +88,7 @@ export async function checkApiKeyPermissions(
   const base = opts.restBaseUrl.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 10_000;
   try {
-    const client = new MainClient(
-      {
-        api_key: creds.apiKey,
-        api_secret: creds.apiSecret,
-        baseUrl: base,
-        beautifyResponses: false,
-        disableTimeSync: true,
-        parseExceptions: false,
-      },
-      { timeout: timeoutMs },
-    );
+    const client = createSignedRestClient(base, creds, timeoutMs);
     const body: unknown = await client.getApiKeyPermissions();
     const permissions = parsePermissions(body);
     if (!permissions) return { checked: false, reason: `${base} gave an answer without the permission flags` };

@@ -100,7 +100,7 @@ export class BinanceExchange implements Exchange {
       },
     });
     this.client = createRestClient({
-      endpoints: opts.endpoints,
+      baseUrl: opts.endpoints.restBaseUrl,
       credentials: { apiKey: opts.credentials.apiKey, signer },
       timeoutMs: opts.requestTimeoutMs ?? 10_000,
     });

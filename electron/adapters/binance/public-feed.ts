@@ -1,4 +1,5 @@
-import { MainClient, WebsocketClient, type DefaultLogger } from 'binance';
+import { WebsocketClient, type DefaultLogger, type MainClient } from 'binance';
+import { createRestClient } from './client-factory';
 import { intervalMs, KLINE_INTERVALS, type KlineInterval } from '../../../shared/market/intervals';
 import type { Candle, FeedHealth, FeedSink, FeedSubscription, MarketFeed } from '../../core/ports/market-feed';
 
@@ -455,11 +456,12 @@ class MarketRest {
     private readonly options: ResolvedOptions,
     signal: AbortSignal | undefined,
   ) {
-    this.client = new MainClient(
-      // parseExceptions off: the raw axios error keeps the HTTP status and Retry-After header.
-      { baseUrl: options.restBaseUrl, parseExceptions: false, beautifyResponses: false, disableTimeSync: true },
-      { timeout: options.requestTimeoutMs, ...(signal ? { signal } : {}) },
-    );
+    // parseExceptions off: the raw axios error keeps the HTTP status and Retry-After header.
+    this.client = createRestClient({
+      baseUrl: options.restBaseUrl,
+      timeoutMs: options.requestTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async serverTime(): Promise<number> {

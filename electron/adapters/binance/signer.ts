@@ -16,7 +16,8 @@ export class RequestSigner {
   private readonly key: KeyObject | undefined;
 
   constructor(private readonly secret: string) {
-    const pem = secret.includes('-----BEGIN') ? secret : undefined;
+    // A PEM kept in an environment variable often has its newlines written as \n.
+    const pem = secret.includes('-----BEGIN') ? secret.replace(/\\n/g, '\n') : undefined;
     if (!pem) {
       this.type = 'HMAC';
       return;

@@ -7,7 +7,14 @@ import {
 } from '../../adapters/binance/api-key-permissions';
 import { EnvSecretStore } from '../../adapters/secrets/env-secret-store';
 import { KeychainUnavailableError, KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
-import { credentialsProblem, isEnvironmentName, type ApiCredentials } from '../../core/ports/secret-store';
+import { readFileSync, statSync } from 'node:fs';
+import { apiKeyTypeOf } from '../../adapters/binance/signer';
+import {
+  credentialsProblem,
+  isEnvironmentName,
+  isPrivateKeyPem,
+  type ApiCredentials,
+} from '../../core/ports/secret-store';
 import { UsageError, type parseCommandLine } from '../options';
 
 type Values = ReturnType<typeof parseCommandLine>['values'];
@@ -16,14 +23,21 @@ export const KEYS_HELP = `Binance API keys in the OS keychain (service Tranche, 
 
   npm run keys -- list                         environments with a key (the key masked: last 4 only)
   npm run keys -- set --env=testnet            asks for the API key and the secret (echo off)
+  npm run keys -- set --env=live --private-key-file=ed25519-private.pem
+                                               an Ed25519 (or RSA) key: asks for the API key only
   printf '%s\\n%s\\n' KEY SECRET | npm run keys -- set --env=testnet --secret-stdin
   npm run keys -- delete --env=testnet
 
   --env=live|testnet|NAME   the environment (NAME: lower-case letters, digits and dashes)
-  --secret-stdin            read two lines "key\\nsecret" from stdin (for scripts; never pass a secret as an argument)
+  --private-key-file=PATH   the PEM private key of an Ed25519 or RSA API key (Binance recommends
+                            Ed25519); the file is read once and kept in the keychain, not referenced
+  --secret-stdin            read two lines "key\\nsecret" from stdin (with --private-key-file: one line,
+                            the key); for scripts; never pass a secret as an argument
   --allow-withdrawals       store a key even though Binance says it can withdraw funds
   --binance-rest-url=URL    where to check the key's permissions (custom environments; live and testnet know theirs)
 
+The key type (HMAC, RSA or Ed25519) is recognised from the secret: an HMAC secret is one line; a
+private key is a PEM block (pasted at the prompt it may span lines, up to its END line).
 Before storing, Tranche asks Binance what the key may do (GET /sapi/v1/account/apiRestrictions):
 a key that can withdraw is refused, a key that cannot trade spot is stored with a warning. If the
 check cannot be made (offline, the testnet has no such endpoint) the key is stored with a warning.
@@ -126,10 +140,19 @@ async function setKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: 
   const environment = environmentOption(values, 'set');
   // Fail on a missing keychain before anyone types a secret.
   await keychain.probe();
-  const creds = values['secret-stdin'] ? await readPipedCredentials() : await promptCredentials();
+  const pemFile = values['private-key-file'];
+  const privateKey = pemFile ? readPrivateKeyFile(pemFile) : undefined;
+  const creds = values['secret-stdin'] ? await readPipedCredentials(privateKey) : await promptCredentials(privateKey);
   const problem = credentialsProblem(creds);
   if (problem) {
     io.fail(`not stored: ${problem}`);
+    return 2;
+  }
+  let keyType: string;
+  try {
+    keyType = apiKeyTypeOf(creds.apiSecret);
+  } catch (e) {
+    io.fail(`not stored: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
 
@@ -164,7 +187,7 @@ async function setKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: 
   for (const w of verdict.warnings) io.warn(w);
   for (const n of verdict.notes) io.out(`Note: ${n}`);
   io.out(
-    `✔ Stored API key ${maskKey(creds.apiKey)} for ${environment} in the OS keychain (${keychain.service}/${environment})` +
+    `✔ Stored ${keyType} API key ${maskKey(creds.apiKey)} for ${environment} in the OS keychain (${keychain.service}/${environment})` +
       (previous ? `, replacing ${maskKey(previous.apiKey)}.` : '.'),
   );
   if (env.isSet()) {
@@ -187,8 +210,26 @@ async function deleteKey(keychain: KeytarSecretStore, environment: string): Prom
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
+/** --private-key-file: the PEM private key of an RSA or Ed25519 key, read once (its contents go to the keychain). */
+function readPrivateKeyFile(file: string): string {
+  let text: string;
+  try {
+    if (statSync(file).size > 16 * 1024)
+      throw new UsageError(`--private-key-file ${file} is too large for a private key`);
+    text = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--private-key-file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!isPrivateKeyPem(text))
+    throw new UsageError(
+      `--private-key-file ${file} is not a PEM private key (it should start with -----BEGIN PRIVATE KEY-----); it is the file you generated for your Ed25519 or RSA API key, not the public key you gave Binance`,
+    );
+  return text;
+}
+
 /** --secret-stdin: two non-empty lines, the key then the secret, from a pipe (never from a terminal, where they would echo). */
-async function readPipedCredentials(): Promise<ApiCredentials> {
+async function readPipedCredentials(privateKey?: string): Promise<ApiCredentials> {
   if (process.stdin.isTTY) {
     throw new UsageError(
       '--secret-stdin reads from a pipe (printf "%s\\n%s\\n" KEY SECRET | ...); at a terminal leave it out to be asked with echo off',
@@ -202,11 +243,22 @@ async function readPipedCredentials(): Promise<ApiCredentials> {
     if (size > MAX_STDIN_BYTES) throw new UsageError('--secret-stdin: more input than an API key and a secret');
     chunks.push(b);
   }
-  const lines = Buffer.concat(chunks)
-    .toString('utf8')
+  const text = Buffer.concat(chunks).toString('utf8');
+  const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
+  if (privateKey) {
+    if (lines.length !== 1)
+      throw new UsageError(
+        `--secret-stdin with --private-key-file expects one non-empty line, the API key; got ${lines.length}`,
+      );
+    return { apiKey: lines[0]!, apiSecret: privateKey };
+  }
+  if (lines.length > 2 && lines[1] && isPrivateKeyPem(lines[1])) {
+    // The key, then a PEM private key over several lines.
+    return { apiKey: lines[0]!, apiSecret: lines.slice(1).join('\n') };
+  }
   if (lines.length !== 2) {
     throw new UsageError(
       `--secret-stdin expects exactly two non-empty lines, the API key then the secret; got ${lines.length}`,
@@ -215,7 +267,7 @@ async function readPipedCredentials(): Promise<ApiCredentials> {
   return { apiKey: lines[0]!, apiSecret: lines[1]! };
 }
 
-async function promptCredentials(): Promise<ApiCredentials> {
+async function promptCredentials(privateKey?: string): Promise<ApiCredentials> {
   if (!process.stdin.isTTY) {
     throw new UsageError(
       'stdin is not a terminal, so the key cannot be asked for: pipe the key and the secret as two lines and pass --secret-stdin',
@@ -227,7 +279,20 @@ async function promptCredentials(): Promise<ApiCredentials> {
   try {
     const apiKey = (await reader.ask('Binance API key (input hidden): ')).trim();
     process.stderr.write(`  API key ${maskKey(apiKey)}\n`);
-    const apiSecret = (await reader.ask('Binance API secret (input hidden): ')).trim();
+    if (privateKey) return { apiKey, apiSecret: privateKey };
+    let apiSecret = (
+      await reader.ask('Binance API secret, or paste the private key of an Ed25519/RSA key (input hidden): ')
+    ).trim();
+    if (isPrivateKeyPem(apiSecret) && !/-----END [A-Z ]*PRIVATE KEY-----/.test(apiSecret)) {
+      // A PEM pasted over several lines: read up to its END line.
+      const lines = [apiSecret];
+      for (let i = 0; i < 200; i++) {
+        const line = (await reader.next()).trim();
+        lines.push(line);
+        if (/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) break;
+      }
+      apiSecret = lines.join('\n');
+    }
     return { apiKey, apiSecret };
   } finally {
     reader.close();
@@ -285,6 +350,11 @@ class HiddenLineReader {
 
   ask(question: string): Promise<string> {
     process.stderr.write(question);
+    return this.next();
+  }
+
+  /** The next line, without a prompt (the rest of a pasted block). */
+  next(): Promise<string> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.deliver();

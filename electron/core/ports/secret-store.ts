@@ -1,4 +1,8 @@
-/** A Binance API key pair (HMAC). Never logged, never stored in the ledger, never put in an error message. */
+/**
+ * A Binance API key and what signs for it: the HMAC secret, or the PEM private key of an RSA or
+ * Ed25519 key (Binance recommends Ed25519). Never logged, never stored in the ledger, never put in
+ * an error message.
+ */
 export interface ApiCredentials {
   apiKey: string;
   apiSecret: string;
@@ -42,8 +46,9 @@ export function assertEnvironmentName(name: string): void {
 }
 
 /**
- * What is wrong with a key pair, or undefined when it looks like one: both parts present, printable
- * ASCII without spaces, 8 to 512 characters. The answer names the part, never its value.
+ * What is wrong with a key pair, or undefined when it looks like one: both parts present; the key
+ * and an HMAC secret printable ASCII without spaces, 8 to 512 characters; a private key a whole PEM
+ * block. The answer names the part, never its value.
  */
 export function credentialsProblem(creds: ApiCredentials): string | undefined {
   const check = (label: string, v: string): string | undefined => {
@@ -52,5 +57,23 @@ export function credentialsProblem(creds: ApiCredentials): string | undefined {
     if (v.length < 8 || v.length > 512) return `the ${label} is ${v.length} characters long (expected 8 to 512)`;
     return undefined;
   };
+  if (isPrivateKeyPem(creds.apiSecret)) {
+    const pem = creds.apiSecret.trim();
+    const body = pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '');
+    const problem =
+      pem.length > 8192
+        ? `the private key is ${pem.length} characters long (expected at most 8192)`
+        : !/-----END [A-Z ]*PRIVATE KEY-----$/.test(pem)
+          ? 'the private key is cut off: it must end with its -----END ... PRIVATE KEY----- line'
+          : !/^[A-Za-z0-9+/=\s\\n]+$/.test(body)
+            ? 'the private key contains characters that are not part of a PEM file'
+            : undefined;
+    return check('API key', creds.apiKey) ?? problem;
+  }
   return check('API key', creds.apiKey) ?? check('API secret', creds.apiSecret);
+}
+
+/** Whether the secret is a PEM private key (an RSA or Ed25519 API key) rather than an HMAC secret. */
+export function isPrivateKeyPem(secret: string): boolean {
+  return /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(secret.trim());
 }
