@@ -65,6 +65,8 @@ export interface SessionConfig {
   onHealth?: (h: FeedHealth) => void;
   /** Use the built-in symbol rules instead of asking Binance (paper commands on a stored ledger). */
   offline?: boolean;
+  /** How long a triggered stop-limit may rest unfilled below the market before it is sold at market (default 10 s). */
+  stopGraceMs?: number;
   /** Sees every closed candle (with its signal) and trade price the engine sees: the desktop host's charts. */
   observer?: MarketObserver;
   /**
@@ -171,7 +173,10 @@ export class TradingSession {
         quoteAsset: config.quoteAsset,
         events: onEvent,
         // The paper exchange answers at once and never loses an answer: no look-up waits.
-        ...(paper ? { timings: IMMEDIATE_TIMINGS } : {}),
+        timings: {
+          ...(paper ? IMMEDIATE_TIMINGS : {}),
+          ...(config.stopGraceMs ? { gapGraceMs: config.stopGraceMs } : {}),
+        },
         // A replay's account is simulated in step with the ledger; live prices get the balance check.
         auditBalance: !replay,
       });

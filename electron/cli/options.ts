@@ -24,6 +24,8 @@ export interface TradeOptions {
   fresh: boolean;
   logFormat: LogFormat;
   quiet: boolean;
+  /** How long a triggered stop-limit may rest unfilled below the market before it is sold at market. */
+  stopGraceMs: number;
 }
 
 const COMMON = {
@@ -47,6 +49,7 @@ const COMMON = {
   'secret-stdin': { type: 'boolean' },
   'allow-withdrawals': { type: 'boolean' },
   'private-key-file': { type: 'string' },
+  'stop-grace': { type: 'string' },
   port: { type: 'string' },
   'renderer-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -143,6 +146,14 @@ export function tradeOptions(values: Values): TradeOptions {
     fresh: values.fresh === true,
     logFormat,
     quiet: values.quiet === true,
+    stopGraceMs:
+      decimalOption(
+        'stop-grace',
+        values['stop-grace'],
+        '10',
+        (d) => d.isInteger() && d.gte(1) && d.lte(600),
+        'use 1 to 600 seconds',
+      ).toNumber() * 1000,
   };
 }
 
@@ -170,7 +181,8 @@ Commands (npm run tranche -- COMMAND):
   serve               the desktop app in a browser: the trading host on http://127.0.0.1 (npm run serve -- --help)
 
 Options:
-  --paper                     paper trading: simulated fills on real prices (required until live trading lands)
+  --paper                     paper trading: simulated fills on real prices; without it, live trading
+                              on Binance (--env, default live) after a typed confirmation
   --parameterSets=PATH        parameter file, the seed's shape { "parameterSets": [ ... ] }
   --market=binance            live Binance market data (default; no API key needed)
   --market=replay:DIR         replay Binance kline CSVs (<SYMBOL>-<interval>-*.csv) from DIR, as fast as possible
@@ -182,6 +194,8 @@ Options:
   --fresh                     replays: delete the replay ledger and start over
   --log-format=pretty|json    console lines as in the seed, or one JSON event per line
   --quiet                     pretty format without signal and skip lines
+  --stop-grace=10             seconds a triggered stop-limit may rest unfilled below the market
+                              before the rest is sold at market (a gapped stop-loss)
   --env=live|testnet|NAME     keys: the environment (NAME: lower-case letters, digits and dashes)
   --secret-stdin              keys set: read two lines "key\\nsecret" from stdin instead of prompting
   --allow-withdrawals         keys set: store a key even though it can withdraw funds

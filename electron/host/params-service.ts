@@ -104,6 +104,7 @@ export class ParamsService {
       paperBalance: balance.toFixed(),
       feeRate: fee.toFixed(),
       slippageBps: next.slippageBps,
+      stopGraceSeconds: next.stopGraceSeconds,
     });
     return this.settings();
   }

@@ -298,6 +298,7 @@ export class TradingHost {
           feeRate: new Decimal(paper.feeRate),
           slippageBps: paper.slippageBps,
         },
+        stopGraceMs: paper.stopGraceSeconds * 1000,
         ...callbacks,
       };
     } else {
@@ -334,6 +335,7 @@ export class TradingHost {
             this.setHealth(withExchangeHealth(this.state.health, h));
           },
         },
+        stopGraceMs: this.settings.paperSettings().stopGraceSeconds * 1000,
         ...callbacks,
       };
       this.info(`🔥 LIVE trading on Binance (${environment}) with ${resolved.description}`);
@@ -574,7 +576,7 @@ export class TradingHost {
           .openPositions()
           .filter((p) => p.status !== 'closed')
           .sort((a, b) => a.id - b.id)
-          .map((p) => positionView(p, ledger, price(p.symbol))),
+          .map((p) => positionView(p, ledger, price(p.symbol), this.run?.session.engine.protectionOf(p.symbol).kind)),
       ) ?? []
     );
   }

@@ -90,7 +90,11 @@ export function emptyAllocation(quoteAsset: string): AllocationDto {
   };
 }
 
-function ocoState(p: Position, ledger: Ledger): PositionDto['ocoState'] {
+/** What the engine knows of a position's protection right now (a triggered stop, a take-profit filling). */
+export type ProtectionKind = 'none' | 'pending' | 'working' | 'stop-triggered' | 'take-profit-filling';
+
+function ocoState(p: Position, ledger: Ledger, protection: ProtectionKind | undefined): PositionDto['ocoState'] {
+  if (protection === 'stop-triggered' || protection === 'take-profit-filling') return protection;
   const legs = ledger.ordersOf(p.id).filter((o) => o.purpose === 'take-profit' || o.purpose === 'stop-loss');
   if (legs.some((o) => o.state === 'open')) return 'open';
   if (legs.some((o) => o.state === 'pending')) return 'pending';
@@ -98,19 +102,28 @@ function ocoState(p: Position, ledger: Ledger): PositionDto['ocoState'] {
 }
 
 /** A held position with its current price (undefined when none is known yet). */
-export function positionView(p: Position, ledger: Ledger, price: number | undefined): PositionDto {
+export function positionView(
+  p: Position,
+  ledger: Ledger,
+  price: number | undefined,
+  protection?: ProtectionKind,
+): PositionDto {
   const status = p.status === 'closed' ? 'exiting' : p.status;
   const known = price !== undefined && Number.isFinite(price) && price > 0;
   const current = known ? new Decimal(price) : undefined;
+  const remaining = ledger.remainingQty(p);
   const held = p.sellQty.gt(0) && p.cost.gt(0);
-  const pnl = current && held ? current.mul(p.sellQty).sub(p.cost) : undefined;
+  // Unrealised: what is held at the price, plus what its sells brought already, minus the cost.
+  const pnl = current && held ? current.mul(remaining).add(p.proceeds).sub(p.cost) : undefined;
   return {
     id: p.id,
     symbol: p.symbol,
     status,
     entryPrice: money(p.avgPrice),
     entryTime: p.openedAt,
-    quantity: money(p.sellQty),
+    quantity: money(remaining),
+    soldQuantity: money(p.soldQty),
+    proceeds: money(p.proceeds),
     cost: money(p.cost),
     currentPrice: current ? money(current) : null,
     unrealizedPnl: pnl ? money(pnl) : null,
@@ -120,8 +133,8 @@ export function positionView(p: Position, ledger: Ledger, price: number | undefi
     stopLimit: p.stopLimitPrice ? money(p.stopLimitPrice) : null,
     toTakeProfitPercent:
       current && p.takeProfitPrice ? round(p.takeProfitPrice.sub(current).div(current).mul(100).toNumber()) : null,
-    toStopPercent: current && p.stopPrice ? round(current.sub(p.stopPrice).div(current).mul(100).toNumber()) : null,
-    ocoState: ocoState(p, ledger),
+    toStopPercent: current && p.stopPrice ? round(p.stopPrice.sub(current).div(current).mul(100).toNumber()) : null,
+    ocoState: ocoState(p, ledger, protection),
   };
 }
 

@@ -28,14 +28,24 @@ export const SETTINGS_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Paper trading settings. Money as decimal strings. */
+/** Trading settings: the paper account's (money as decimal strings) and the engine's grace period. */
 export interface PaperSettings {
   paperBalance: string;
   feeRate: string;
   slippageBps: number;
+  /**
+   * Seconds a triggered stop-limit may rest unfilled, the price below its limit, before the rest is
+   * sold at market (a gapped stop); the same for a take-profit that started filling and stalled.
+   */
+  stopGraceSeconds: number;
 }
 
-export const DEFAULT_PAPER_SETTINGS: PaperSettings = { paperBalance: '1000', feeRate: '0.001', slippageBps: 5 };
+export const DEFAULT_PAPER_SETTINGS: PaperSettings = {
+  paperBalance: '1000',
+  feeRate: '0.001',
+  slippageBps: 5,
+  stopGraceSeconds: 10,
+};
 
 /** The ledger the host traded last: read when nothing runs (positions, history, emergency stop). */
 export interface LastLedger {

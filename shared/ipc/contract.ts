@@ -64,7 +64,12 @@ export const positionSchema = z.object({
   status: z.enum(['opening', 'open', 'protected', 'exiting']),
   entryPrice: decimalString,
   entryTime: isoTime,
+  /** What the position still holds (bought net of fees, minus what its sells have sold so far). */
   quantity: decimalString,
+  /** Sold so far (a take-profit or stop that filled part, an exit under way). */
+  soldQuantity: decimalString,
+  /** Quote its sells have brought so far (net of commission), already in the balance. */
+  proceeds: decimalString,
   cost: decimalString,
   currentPrice: decimalString.nullable(),
   unrealizedPnl: decimalString.nullable(),
@@ -72,11 +77,16 @@ export const positionSchema = z.object({
   takeProfit: decimalString.nullable(),
   stopLoss: decimalString.nullable(),
   stopLimit: decimalString.nullable(),
-  /** How far the price must rise to reach the take-profit, in percent of the current price. */
+  /** (take-profit - price) / price x 100: positive while the take-profit is above the price. */
   toTakeProfitPercent: z.number().nullable(),
-  /** How far the price must fall to reach the stop, in percent of the current price. */
+  /** (stop - price) / price x 100: negative while the stop is below the price, positive once the price fell through it. */
   toStopPercent: z.number().nullable(),
-  ocoState: z.enum(['none', 'pending', 'open']),
+  /**
+   * none: no order protects it; pending: the OCO is being placed; open: both legs rest;
+   * stop-triggered: the stop triggered and has not filled (a stop-limit resting below the market);
+   * take-profit-filling: the take-profit filled part and its rest works alone.
+   */
+  ocoState: z.enum(['none', 'pending', 'open', 'stop-triggered', 'take-profit-filling']),
 });
 
 export const tradeSchema = z.object({
@@ -133,6 +143,8 @@ export const settingsSchema = z.object({
   paperBalance: decimalString,
   feeRate: decimalString,
   slippageBps: z.number().min(0).max(1000),
+  /** Seconds a triggered stop-limit may rest unfilled below the market before the rest is sold at market. */
+  stopGraceSeconds: z.number().int().min(1).max(600),
   dataDir: z.string(),
 });
 

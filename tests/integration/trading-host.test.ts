@@ -276,7 +276,7 @@ describe('TradingHost: paper trading a replay of the seed scenario', () => {
     expect(Number(eth.currentPrice)).toBeGreaterThan(0);
     expect(eth.unrealizedPnl).not.toBeNull();
     expect(eth.toTakeProfitPercent!).toBeGreaterThan(0);
-    expect(eth.toStopPercent!).toBeGreaterThan(0);
+    expect(eth.toStopPercent!).toBeLessThan(0); // the stop is below the price: a negative distance
 
     const allocation = await h.ok<AllocationDto>('allocations.get');
     expect(allocation.reservations.map((r) => `${r.symbol} ${r.state}`)).toEqual(['ETHUSDT protected']);

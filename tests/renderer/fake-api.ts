@@ -158,6 +158,7 @@ export function seededApi(): FakeApi {
       paperBalance: '1000',
       feeRate: '0.001',
       slippageBps: 5,
+      stopGraceSeconds: 10,
       dataDir: '/home/u/.config/Tranche',
     }))
     .handle('keys.status', () => [

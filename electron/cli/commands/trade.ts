@@ -43,6 +43,7 @@ export async function tradeCommand(values: Values): Promise<number> {
       : { kind: 'paper', balance: opts.balance, feeRate: opts.feeRate, slippageBps: opts.slippageBps },
     onEvent: (e, t) => out.event(e, t),
     onHealth,
+    stopGraceMs: opts.stopGraceMs,
     // npm run emergencyStop from another terminal, over the ledger's control channel: sell
     // everything, then end the run.
     emergencyStop: async () => {

@@ -7,8 +7,27 @@ import { useParamsStore } from '../stores/params';
 import { usePositionsStore } from '../stores/positions';
 import { dateTime, decimal, percent, signClass, signedMoney, signedPercent } from '../util/format';
 
-const OCO_TONE: Record<PositionDto['ocoState'], Tone> = { none: 'bad', pending: 'warn', open: 'ok' };
-const OCO_LABEL: Record<PositionDto['ocoState'], string> = { none: 'none', pending: 'placing', open: 'open' };
+const OCO_TONE: Record<PositionDto['ocoState'], Tone> = {
+  none: 'bad',
+  pending: 'warn',
+  open: 'ok',
+  'stop-triggered': 'bad',
+  'take-profit-filling': 'warn',
+};
+const OCO_LABEL: Record<PositionDto['ocoState'], string> = {
+  none: 'none',
+  pending: 'placing',
+  open: 'open',
+  'stop-triggered': 'stop triggered, not filled',
+  'take-profit-filling': 'take-profit filling',
+};
+
+/** A distance to a leg with its real sign: "+15.00% away", "−2.00% away", "+0.40% (passed)". */
+function distance(pct: number | null, passed: boolean): string {
+  if (pct === null) return '';
+  const sign = pct > 0 ? '+' : pct < 0 ? '−' : '';
+  return `${sign}${percent(Math.abs(pct))} ${passed ? '(passed)' : 'away'}`;
+}
 
 /** Open positions with their exits, and a chart per symbol. */
 export const PositionsView = defineComponent({
@@ -58,7 +77,10 @@ export const PositionsView = defineComponent({
           h('td', p.status),
           h('td', { class: 'num' }, decimal(p.entryPrice)),
           h('td', { class: 'nowrap' }, dateTime(p.entryTime)),
-          h('td', { class: 'num' }, decimal(p.quantity)),
+          h('td', { class: 'num' }, [
+            decimal(p.quantity),
+            Number(p.soldQuantity) > 0 ? h('span', { class: 'sub' }, `${decimal(p.soldQuantity)} sold`) : null,
+          ]),
           h('td', { class: 'num' }, decimal(p.currentPrice)),
           h('td', { class: ['num', signClass(p.unrealizedPnl)], 'data-testid': `position-pnl-${p.symbol}` }, [
             signedMoney(p.unrealizedPnl, quote),
@@ -69,15 +91,19 @@ export const PositionsView = defineComponent({
             h(
               'span',
               { class: 'sub' },
-              p.toTakeProfitPercent === null ? '' : `+${percent(p.toTakeProfitPercent)} away`,
+              distance(p.toTakeProfitPercent, p.toTakeProfitPercent !== null && p.toTakeProfitPercent <= 0),
             ),
           ]),
           h('td', { class: 'num' }, [
             decimal(p.stopLoss),
-            h('span', { class: 'sub' }, p.toStopPercent === null ? '' : `−${percent(Math.abs(p.toStopPercent))} away`),
+            h(
+              'span',
+              { class: 'sub', 'data-testid': `position-stop-distance-${p.symbol}` },
+              distance(p.toStopPercent, p.toStopPercent !== null && p.toStopPercent >= 0),
+            ),
             p.stopLimit ? h('span', { class: 'sub' }, `limit ${decimal(p.stopLimit)}`) : null,
           ]),
-          h('td', pill(OCO_LABEL[p.ocoState], OCO_TONE[p.ocoState])),
+          h('td', { 'data-testid': `position-oco-${p.symbol}` }, pill(OCO_LABEL[p.ocoState], OCO_TONE[p.ocoState])),
         ],
       );
     };

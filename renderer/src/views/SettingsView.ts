@@ -52,6 +52,7 @@ export const SettingsView = defineComponent({
     const balance = ref('');
     const feeRate = ref('');
     const slippage = ref('');
+    const stopGrace = ref('');
     watch(
       () => settings.settings,
       (s) => {
@@ -59,6 +60,7 @@ export const SettingsView = defineComponent({
         balance.value = s.paperBalance;
         feeRate.value = s.feeRate;
         slippage.value = String(s.slippageBps);
+        stopGrace.value = String(s.stopGraceSeconds);
       },
       { immediate: true },
     );
@@ -71,6 +73,8 @@ export const SettingsView = defineComponent({
       const bps = Number(slippage.value);
       if (slippage.value.trim() === '' || !Number.isFinite(bps) || bps < 0 || bps > 1000)
         e.slippage = '0 to 1000 basis points';
+      const grace = Number(stopGrace.value);
+      if (!/^\d+$/.test(stopGrace.value.trim()) || grace < 1 || grace > 600) e.stopGrace = '1 to 600 seconds';
       return e;
     });
     const paperDirty = computed(() => {
@@ -79,7 +83,8 @@ export const SettingsView = defineComponent({
         !!s &&
         (balance.value.trim() !== s.paperBalance ||
           feeRate.value.trim() !== s.feeRate ||
-          Number(slippage.value) !== s.slippageBps)
+          Number(slippage.value) !== s.slippageBps ||
+          Number(stopGrace.value) !== s.stopGraceSeconds)
       );
     });
 
@@ -88,6 +93,7 @@ export const SettingsView = defineComponent({
         paperBalance: balance.value.trim(),
         feeRate: feeRate.value.trim(),
         slippageBps: Number(slippage.value),
+        stopGraceSeconds: Number(stopGrace.value),
       });
     }
 
@@ -260,7 +266,7 @@ export const SettingsView = defineComponent({
     const paperPanel = () => {
       const s = settings.settings;
       const errors = paperErrors.value;
-      return panel('Paper trading', [
+      return panel('Trading', [
         h('p', { class: 'muted' }, [
           'The starting balance is used when a paper ledger is new. ',
           engine.active ? 'Changes apply from the next start.' : '',
@@ -290,6 +296,14 @@ export const SettingsView = defineComponent({
             errors.slippage,
             'market orders fill this much worse',
             'bps',
+          ),
+          textField(
+            'Stop grace',
+            stopGrace,
+            'settings-stop-grace',
+            errors.stopGrace,
+            'a triggered stop-limit left unfilled below the market this long is sold at market (paper and live)',
+            's',
           ),
         ]),
         h('div', { class: 'actions' }, [
