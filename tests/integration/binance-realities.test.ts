@@ -78,33 +78,37 @@ describe('the engine against what the real Binance does', () => {
     return open.map((o) => o.type).sort();
   }
 
-  it('a take-profit filling trade by trade: each part booked at once; a reversal then sells only what is held', async () => {
-    const x = await start();
-    fake!.faults.setRestingLiquidity(0.002, 'BTCUSDT');
-    await x.signal('BTCUSDT', 6);
-    const p = x.engine.ledger.position('BTCUSDT')!;
-    expect(p.sellQty.toFixed()).toBe('0.00831');
-    fake!.pushTrade('BTCUSDT', 46000.5); // the take-profit (46000) takes 0.002 of 0.00831
-    await x.until('the first part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.002'));
-    // Booked at once: the balance holds the part's proceeds; the total does not count them twice.
-    const after = x.engine.ledger.position('BTCUSDT')!;
-    expect(after.proceeds.toFixed()).toBe('91.908'); // 0.002 x 46000 - 0.1% commission
-    expect(x.engine.ledger.totalBalance().toFixed()).toBe('1000');
-    fake!.pushTrade('BTCUSDT', 46001);
-    await x.until('the second part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.004'));
-    expect(x.engine.protectionOf('BTCUSDT').kind).toBe('take-profit-filling');
-    fake!.setPrice('BTCUSDT', 45000);
-    await x.signal('BTCUSDT', -6); // reversal: cancel the take-profit's rest, sell the 0.00431 held
-    await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined);
-    const sells = fake!.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
-    expect(sells.map((o) => [o.origQty, o.status])).toEqual([['0.00431000', 'FILLED']]);
-    expect(x.events.some((e) => e.type === 'error')).toBe(false); // never -2010 insufficient balance
-    const t = x.store.trades()[0]!;
-    expect([t.quantity.toFixed(), t.exitReason]).toEqual(['0.00831', 'reversal']);
-    // Left: only what the buy's fee and the lot step left over (0.00832 - 0.00000832, floored to 0.00001).
-    expect(fake!.account(API_KEY).balances.BTC!.free).toBe('0.00000168');
-    agree(x);
-  });
+  // Binance's docs do not say whether a list whose activated leg still works is EXECUTING or ALL_DONE: both.
+  it.each(['EXECUTING', 'ALL_DONE'] as const)(
+    'a take-profit filling trade by trade (list %s meanwhile): each part booked at once; a reversal then sells only what is held',
+    async (workingListStatus) => {
+      const x = await start({ fake: { workingListStatus } });
+      fake!.faults.setRestingLiquidity(0.002, 'BTCUSDT');
+      await x.signal('BTCUSDT', 6);
+      const p = x.engine.ledger.position('BTCUSDT')!;
+      expect(p.sellQty.toFixed()).toBe('0.00831');
+      fake!.pushTrade('BTCUSDT', 46000.5); // the take-profit (46000) takes 0.002 of 0.00831
+      await x.until('the first part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.002'));
+      // Booked at once: the balance holds the part's proceeds; the total does not count them twice.
+      const after = x.engine.ledger.position('BTCUSDT')!;
+      expect(after.proceeds.toFixed()).toBe('91.908'); // 0.002 x 46000 - 0.1% commission
+      expect(x.engine.ledger.totalBalance().toFixed()).toBe('1000');
+      fake!.pushTrade('BTCUSDT', 46001);
+      await x.until('the second part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.004'));
+      expect(x.engine.protectionOf('BTCUSDT').kind).toBe('take-profit-filling');
+      fake!.setPrice('BTCUSDT', 45000);
+      await x.signal('BTCUSDT', -6); // reversal: cancel the take-profit's rest, sell the 0.00431 held
+      await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined);
+      const sells = fake!.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
+      expect(sells.map((o) => [o.origQty, o.status])).toEqual([['0.00431000', 'FILLED']]);
+      expect(x.events.some((e) => e.type === 'error')).toBe(false); // never -2010 insufficient balance
+      const t = x.store.trades()[0]!;
+      expect([t.quantity.toFixed(), t.exitReason]).toEqual(['0.00831', 'reversal']);
+      // Left: only what the buy's fee and the lot step left over (0.00832 - 0.00000832, floored to 0.00001).
+      expect(fake!.account(API_KEY).balances.BTC!.free).toBe('0.00000168');
+      agree(x);
+    },
+  );
 
   it('a buy answered -1007 that executes 1.5 s later: the reservation stays, the late report books it, its OCO follows', async () => {
     const x = await start({ harness: { timings: { unknownOutcomeWindowMs: 10_000 } } });
@@ -193,21 +197,24 @@ describe('the engine against what the real Binance does', () => {
     expect(Date.now() - t).toBeLessThan(1500);
   }, 40_000);
 
-  it('a stop-limit gapped through (triggered, its limit resting above the market): sold at market after the grace period', async () => {
-    const x = await start();
-    await x.signal('BTCUSDT', 6);
-    fake!.pushTrade('BTCUSDT', 39100); // below the stop 39200 and its limit 39160.8: triggers, cannot fill
-    await x.until('the stop seen as triggered', () => x.engine.protectionOf('BTCUSDT').kind === 'stop-triggered');
-    const state = x.engine.protectionOf('BTCUSDT');
-    expect(state.kind === 'stop-triggered' && state.limitPrice?.toFixed()).toBe('39160.8');
-    fake!.pushTrade('BTCUSDT', 38000); // keeps falling
-    await x.until('the gapped stop sold at market', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
-    const t = x.store.trades()[0]!;
-    expect(t.exitReason).toBe('gapped-stop');
-    expect(t.exitPrice.toFixed()).toBe('38000');
-    expect(working()).toEqual([]);
-    agree(x);
-  });
+  it.each(['EXECUTING', 'ALL_DONE'] as const)(
+    'a stop-limit gapped through (triggered, its limit resting above the market; list %s meanwhile): sold at market after the grace period',
+    async (workingListStatus) => {
+      const x = await start({ fake: { workingListStatus } });
+      await x.signal('BTCUSDT', 6);
+      fake!.pushTrade('BTCUSDT', 39100); // below the stop 39200 and its limit 39160.8: triggers, cannot fill
+      await x.until('the stop seen as triggered', () => x.engine.protectionOf('BTCUSDT').kind === 'stop-triggered');
+      const state = x.engine.protectionOf('BTCUSDT');
+      expect(state.kind === 'stop-triggered' && state.limitPrice?.toFixed()).toBe('39160.8');
+      fake!.pushTrade('BTCUSDT', 38000); // keeps falling
+      await x.until('the gapped stop sold at market', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
+      const t = x.store.trades()[0]!;
+      expect(t.exitReason).toBe('gapped-stop');
+      expect(t.exitPrice.toFixed()).toBe('38000');
+      expect(working()).toEqual([]);
+      agree(x);
+    },
+  );
 
   it('eventStreamTerminated: subscribed again, and a take-profit a moment later is booked', async () => {
     const x = await start();
