@@ -227,7 +227,7 @@ export class TradingSession {
       }
       for (const c of history.flat()) this.paper?.setPrice(c.symbol, c.close, c.closeTime);
     }
-    const report = await this.connect();
+    const report = await this.connect(signal);
     const observer = this.config.observer;
     for (const c of history.flat()) {
       this.engine.warm(c);
@@ -237,8 +237,8 @@ export class TradingSession {
   }
 
   /** Connects the exchange (live) and reconciles the ledger with it, without market data. */
-  async connect(): Promise<string[]> {
-    if (this.exchange instanceof BinanceExchange) await this.exchange.connect();
+  async connect(signal?: AbortSignal): Promise<string[]> {
+    if (this.exchange instanceof BinanceExchange) await this.exchange.connect(signal);
     return this.engine.start();
   }
 

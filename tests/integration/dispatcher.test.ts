@@ -143,9 +143,19 @@ describe('dispatcher', () => {
   it('sends only what the contract names: extra fields of an answer are dropped', async () => {
     const r = await dispatch({
       'settings.get': () =>
-        ({ paperBalance: '1', feeRate: '0', slippageBps: 0, dataDir: '/d', apiSecret: 'x' }) as never,
+        ({
+          paperBalance: '1',
+          feeRate: '0',
+          slippageBps: 0,
+          stopGraceSeconds: 10,
+          dataDir: '/d',
+          apiSecret: 'x',
+        }) as never,
     }).request('settings.get', {});
-    expect(r).toEqual({ ok: true, data: { paperBalance: '1', feeRate: '0', slippageBps: 0, dataDir: '/d' } });
+    expect(r).toEqual({
+      ok: true,
+      data: { paperBalance: '1', feeRate: '0', slippageBps: 0, stopGraceSeconds: 10, dataDir: '/d' },
+    });
   });
 
   it('validates events: a valid one is forwarded, a broken one is dropped and logged', () => {

@@ -125,14 +125,28 @@ describe('TradingHost: parameter sets and settings in the data folder', () => {
     const before = await h.ok<{ paperBalance: string; feeRate: string; slippageBps: number; dataDir: string }>(
       'settings.get',
     );
-    expect(before).toEqual({ paperBalance: '1000', feeRate: '0.001', slippageBps: 5, dataDir: tmp.dir });
-    const after = await h.ok('settings.save', { paperBalance: '2500.50', slippageBps: 0 });
-    expect(after).toEqual({ paperBalance: '2500.5', feeRate: '0.001', slippageBps: 0, dataDir: tmp.dir });
+    expect(before).toEqual({
+      paperBalance: '1000',
+      feeRate: '0.001',
+      slippageBps: 5,
+      stopGraceSeconds: 10,
+      dataDir: tmp.dir,
+    });
+    const after = await h.ok('settings.save', { paperBalance: '2500.50', slippageBps: 0, stopGraceSeconds: 30 });
+    expect(after).toEqual({
+      paperBalance: '2500.5',
+      feeRate: '0.001',
+      slippageBps: 0,
+      stopGraceSeconds: 30,
+      dataDir: tmp.dir,
+    });
+    const tooLong = await h.request('settings.save', { stopGraceSeconds: 601 });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     const refused = await h.request('settings.save', { feeRate: '0.5' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringMatching(/feeRate/) } });
     const readOnly = await h.request('settings.save', { dataDir: '/elsewhere' });
     expect(readOnly).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-    await h.ok('settings.save', { paperBalance: '1000', slippageBps: 5 });
+    await h.ok('settings.save', { paperBalance: '1000', slippageBps: 5, stopGraceSeconds: 10 });
   });
 
   it('lists the built-in symbols when Binance cannot be reached', async () => {

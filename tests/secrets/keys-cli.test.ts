@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret-store';
+import { startFakeBinance } from '../../tools/fake-binance/server';
 import { ROOT } from '../helpers/cli';
 import {
   clearService,
@@ -68,7 +71,7 @@ describeWithKeychain('keys CLI', () => {
     expect(r.stdout.split('\n')).toEqual([
       `Checking the key's permissions at ${server.url} ...`,
       'Permissions: reading on, spot trading on, withdrawals off, IP restricted on',
-      `✔ Stored API key ••••••••ONE1 for local in the OS keychain (${service}/local).`,
+      `✔ Stored HMAC API key ••••••••ONE1 for local in the OS keychain (${service}/local).`,
       '',
     ]);
     expect(server.requests.slice(before)).toEqual([
@@ -108,7 +111,7 @@ describeWithKeychain('keys CLI', () => {
     expect(r.stderr).toMatch(
       /^⚠️ {2}this API key can withdraw funds \(enableWithdrawals is on\): stored because you allowed it/,
     );
-    expect(r.stdout).toContain('✔ Stored API key ••••••••TWO2 for withdrawer');
+    expect(r.stdout).toContain('✔ Stored HMAC API key ••••••••TWO2 for withdrawer');
     expect(await store.get('withdrawer')).toEqual({ apiKey: KEY_2, apiSecret: SECRET_2 });
   });
 
@@ -119,7 +122,7 @@ describeWithKeychain('keys CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^⚠️ {2}spot trading is not enabled on this key/);
     expect(r.stdout).toContain(
-      `✔ Stored API key ••••••••TWO2 for local in the OS keychain (${service}/local), replacing ••••••••ONE1.`,
+      `✔ Stored HMAC API key ••••••••TWO2 for local in the OS keychain (${service}/local), replacing ••••••••ONE1.`,
     );
     expect(await store.get('local')).toEqual({ apiKey: KEY_2, apiSecret: SECRET_2 });
   });
@@ -135,7 +138,7 @@ describeWithKeychain('keys CLI', () => {
     expect(r.stderr).toBe(
       `⚠️  the key's permissions were not checked: ${url} could not be reached (ECONNREFUSED). Make sure on Binance (API Management) that it cannot withdraw and that spot trading is enabled.\n`,
     );
-    expect(r.stdout).toContain('✔ Stored API key ••••••••ONE1 for offline');
+    expect(r.stdout).toContain('✔ Stored HMAC API key ••••••••ONE1 for offline');
     expect(await store.get('offline')).toEqual({ apiKey: KEY_1, apiSecret: SECRET_1 });
   });
 
@@ -159,6 +162,55 @@ describeWithKeychain('keys CLI', () => {
       "the key's permissions were not checked: my-box is a custom environment and no --binance-rest-url was given to check it at.",
     );
   });
+
+  it.each(['ed25519', 'rsa'] as const)(
+    'set --private-key-file: a %s key, checked at the exchange with its own signature, stored with its type',
+    async (type) => {
+      const pair =
+        type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+      const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const apiKey = `cli${type}KeyAbCdEfGh0123456789xyz9`;
+      const fake = await startFakeBinance({
+        accounts: [
+          { apiKey, publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(), balances: {} },
+        ],
+      });
+      const tmp = mkdtempSync(path.join(os.tmpdir(), 'tranche-pem-'));
+      try {
+        const file = path.join(tmp, 'private.pem');
+        writeFileSync(file, pem, { mode: 0o600 });
+        const r = await keys(
+          [
+            'set',
+            `--env=${type}-env`,
+            `--private-key-file=${file}`,
+            '--secret-stdin',
+            `--binance-rest-url=${fake.restUrl}`,
+          ],
+          `${apiKey}\n`,
+        );
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('Permissions: reading on, spot trading on, withdrawals off');
+        expect(r.stdout).toContain(`✔ Stored ${type === 'rsa' ? 'RSA' : 'Ed25519'} API key •`);
+        expect(r.stdout + r.stderr).not.toContain(pem.split('\n')[1]!);
+        expect(await store.get(`${type}-env`)).toEqual({ apiKey, apiSecret: pem.trim() });
+        // The public key is not a private key: refused, naming the file, nothing stored.
+        const pub = path.join(tmp, 'public.pem');
+        writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+        const bad = await keys(
+          ['set', `--env=${type}-bad`, `--private-key-file=${pub}`, '--secret-stdin'],
+          `${apiKey}\n`,
+        );
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(`--private-key-file ${pub} is not a PEM private key`);
+        expect(await store.get(`${type}-bad`)).toBeUndefined();
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+        await fake.close();
+        await store.delete(`${type}-env`);
+      }
+    },
+  );
 
   it('refuses bad input without storing or echoing it', async () => {
     const oneLine = await keys(['set', '--env=bad', '--secret-stdin'], `${KEY_1}\n`);
@@ -261,7 +313,7 @@ describeWithKeychain('keys CLI', () => {
     }
     expect(screen).toContain('API key ••••••••ONE1');
     expect(screen).toContain('Binance API secret (input hidden): ');
-    expect(screen).toContain(`✔ Stored API key ••••••••ONE1 for ${envName}`);
+    expect(screen).toContain(`✔ Stored HMAC API key ••••••••ONE1 for ${envName}`);
     expect(screen).not.toContain(KEY_1);
     expect(screen).not.toContain(SECRET_1);
     expect(await store.get(envName)).toEqual({ apiKey: KEY_1, apiSecret: SECRET_1 });

@@ -131,10 +131,18 @@ export class BinanceExchange implements Exchange {
   }
 
   /** Loads the symbols' filters and the rate limits, measures the clock offset, subscribes to the user stream. */
-  async connect(): Promise<void> {
-    await this.loadExchangeInfo(this.opts.symbols);
-    await this.syncClock();
-    await this.stream.start();
+  async connect(signal?: AbortSignal): Promise<void> {
+    // Stopping (Ctrl+C, SIGTERM) is honoured while connecting too: the subscription's waits end at once.
+    const onAbort = () => void this.stream.stop();
+    if (signal?.aborted) throw new ExchangeError('network', 'stopped before connecting');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.loadExchangeInfo(this.opts.symbols);
+      await this.syncClock();
+      await this.stream.start();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async close(): Promise<void> {

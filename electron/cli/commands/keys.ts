@@ -280,9 +280,7 @@ async function promptCredentials(privateKey?: string): Promise<ApiCredentials> {
     const apiKey = (await reader.ask('Binance API key (input hidden): ')).trim();
     process.stderr.write(`  API key ${maskKey(apiKey)}\n`);
     if (privateKey) return { apiKey, apiSecret: privateKey };
-    let apiSecret = (
-      await reader.ask('Binance API secret, or paste the private key of an Ed25519/RSA key (input hidden): ')
-    ).trim();
+    let apiSecret = (await reader.ask('Binance API secret (input hidden): ')).trim();
     if (isPrivateKeyPem(apiSecret) && !/-----END [A-Z ]*PRIVATE KEY-----/.test(apiSecret)) {
       // A PEM pasted over several lines: read up to its END line.
       const lines = [apiSecret];

@@ -86,7 +86,14 @@ export async function tradeCommand(values: Values): Promise<number> {
     out.info(
       `Ledger: ${dbFile} (pid ${process.pid}; emergency stop: npm run emergencyStop -- ${live ? `--env=${live.venue.endpoints.name}` : '--paper'} --db=${dbFile})`,
     );
-    const report = await session.start(abort.signal);
+    let report: string[];
+    try {
+      report = await session.start(abort.signal);
+    } catch (e) {
+      if (!abort.signal.aborted) throw e;
+      out.info('⏹️ Stopped while connecting: nothing was traded in this run.');
+      return 0;
+    }
     // Each correction was already printed as it happened; say so when there was none.
     if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) out.info(`🔁 ${report[0]}`);
     if (abort.signal.aborted) {

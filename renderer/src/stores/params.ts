@@ -17,6 +17,7 @@ export const DRAFT_FIELDS = [
   'movingAverages',
   'exitZScore',
   'stopLimitOffsetPercent',
+  'stopOrderType',
 ] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
 export type ParamField = DraftField | 'enabled';

@@ -19,7 +19,7 @@ interface FieldSpec {
   field: DraftField;
   label: string;
   hint: string;
-  kind: 'symbol' | 'number' | 'interval';
+  kind: 'symbol' | 'number' | 'interval' | 'stop-type';
   placeholder?: (d: DraftSet) => string;
 }
 
@@ -65,6 +65,12 @@ export const FIELD_SPECS: FieldSpec[] = [
     hint: 'stop-limit offset: how far below the stop trigger the limit price sits, 0 ≤ x < 50',
     kind: 'number',
     placeholder: () => String(PARAMETER_DEFAULTS.stopLimitOffsetPercent),
+  },
+  {
+    field: 'stopOrderType',
+    label: 'Stop order',
+    hint: 'stop-limit: never sells below its limit (a gap is sold at market after the grace period); stop-market: always sells once triggered, at whatever the book pays',
+    kind: 'stop-type',
   },
 ];
 
@@ -170,33 +176,47 @@ export const ParamsView = defineComponent({
         title: spec.hint,
       };
       const control =
-        spec.kind === 'interval'
+        spec.kind === 'stop-type'
           ? h(
               'select',
               {
                 ...common,
-                value: d.interval,
-                onChange: (e: Event) => params.setField(row, 'interval', (e.target as HTMLSelectElement).value),
+                value: d.stopOrderType,
+                onChange: (e: Event) => params.setField(row, 'stopOrderType', (e.target as HTMLSelectElement).value),
               },
               [
-                h('option', { value: '' }, `${PARAMETER_DEFAULTS.interval} (default)`),
-                ...KLINE_INTERVAL_NAMES.map((n) => h('option', { key: n, value: n }, n)),
-                d.interval && !KLINE_INTERVAL_NAMES.includes(d.interval as never)
-                  ? h('option', { value: d.interval }, d.interval)
-                  : null,
+                h('option', { value: '' }, 'stop-limit (default)'),
+                h('option', { value: 'limit' }, 'stop-limit'),
+                h('option', { value: 'market' }, 'stop-market'),
               ],
             )
-          : h('input', {
-              ...common,
-              type: 'text',
-              class: spec.kind === 'number' ? 'num' : 'mono',
-              inputmode: spec.kind === 'number' ? 'decimal' : undefined,
-              autocomplete: 'off',
-              spellcheck: false,
-              placeholder: spec.placeholder?.(d) ?? '',
-              value: d[spec.field],
-              onInput: (e: Event) => params.setField(row, spec.field, (e.target as HTMLInputElement).value),
-            });
+          : spec.kind === 'interval'
+            ? h(
+                'select',
+                {
+                  ...common,
+                  value: d.interval,
+                  onChange: (e: Event) => params.setField(row, 'interval', (e.target as HTMLSelectElement).value),
+                },
+                [
+                  h('option', { value: '' }, `${PARAMETER_DEFAULTS.interval} (default)`),
+                  ...KLINE_INTERVAL_NAMES.map((n) => h('option', { key: n, value: n }, n)),
+                  d.interval && !KLINE_INTERVAL_NAMES.includes(d.interval as never)
+                    ? h('option', { value: d.interval }, d.interval)
+                    : null,
+                ],
+              )
+            : h('input', {
+                ...common,
+                type: 'text',
+                class: spec.kind === 'number' ? 'num' : 'mono',
+                inputmode: spec.kind === 'number' ? 'decimal' : undefined,
+                autocomplete: 'off',
+                spellcheck: false,
+                placeholder: spec.placeholder?.(d) ?? '',
+                value: d[spec.field],
+                onInput: (e: Event) => params.setField(row, spec.field, (e.target as HTMLInputElement).value),
+              });
       return h('div', { class: ['field', invalid ? 'field-invalid' : problems.length ? 'field-warn' : ''] }, [
         h('label', { class: 'field-label', for: id }, spec.label),
         control,
