@@ -42,7 +42,7 @@ describe('ZScoreSignal', () => {
     );
   });
 
-  it('stays within 1e-9 of the reference after a long run (drift is bounded by periodic resums)', () => {
+  it('stays within 1e-9 of the reference after a long run (compensated sums leave no drift)', () => {
     const closes = walk(42, 60_000);
     const fast = new ZScoreSignal({ lookback: 20, movingAverages: 3 });
     const slow = new NaiveZScoreSignal({ lookback: 20, movingAverages: 3 });
@@ -53,6 +53,61 @@ describe('ZScoreSignal', () => {
       if (!Number.isNaN(b)) worst = Math.max(worst, Math.abs(a - b));
     }
     expect(worst).toBeLessThan(1e-9);
+  });
+
+  it('a x10 jump in a quiet market, then quiet again: within 1e-9 of the reference all the way (no cancellation residue)', () => {
+    // Quiet: one-cent moves around 40000 (returns ~2.5e-7); then one x10 jump; then quiet for 10,000 candles.
+    const quiet = (from: number, n: number, seed: number) => {
+      let s = seed;
+      const out: number[] = [];
+      let p = from;
+      for (let i = 0; i < n; i++) {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        p = +(p + ((s >>> 16) % 3) * 0.01 - 0.01).toFixed(2);
+        out.push(p);
+      }
+      return out;
+    };
+    const closes = [...quiet(40000, 300, 1), 400000, ...quiet(400000, 10_000, 2)];
+    for (const [lookback, ma] of [
+      [20, 1],
+      [5, 3],
+      [60, 8],
+    ] as const) {
+      const fast = new ZScoreSignal({ lookback, movingAverages: ma });
+      const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
+      let worst = 0;
+      for (const c of closes) {
+        const a = fast.update(c);
+        const b = slow.update(c);
+        if (!Number.isNaN(b)) worst = Math.max(worst, Math.abs(a - b) / Math.max(1, Math.abs(b)));
+      }
+      expect(worst).toBeLessThan(1e-9);
+    }
+  });
+
+  it('long flat runs and one-tick moves, every lookback from 3 to 60: the direct computation, never a z in the millions', () => {
+    // BNBUSDT-like: many equal closes, then a single tick, then equal again.
+    const closes: number[] = [];
+    let p = 300;
+    for (let run = 0; run < 40; run++) {
+      for (let i = 0; i < 5 + ((run * 7) % 70); i++) closes.push(p);
+      p = +(p + (run % 3 === 0 ? -0.1 : 0.1)).toFixed(1);
+      closes.push(p);
+    }
+    for (let lookback = 3; lookback <= 60; lookback++) {
+      const fast = new ZScoreSignal({ lookback, movingAverages: 1 });
+      const slow = new NaiveZScoreSignal({ lookback, movingAverages: 1 });
+      for (const c of closes) {
+        const a = fast.update(c);
+        const b = slow.update(c);
+        if (Number.isNaN(b)) continue;
+        if (b === 0)
+          expect(a).toBe(0); // a window of equal closes has no spread: no signal
+        else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+        expect(Math.abs(a)).toBeLessThan(1e4);
+      }
+    }
   });
 
   it('gives no signal until lookback + movingAverages + 1 closes, then a value', () => {

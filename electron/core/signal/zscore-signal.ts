@@ -3,8 +3,33 @@ import type { SignalModel, SignalSettings } from './signal-model';
 /** sigma below this counts as zero, and z is 0 (a flat market has no signal). */
 export const SIGMA_EPSILON = 1e-12;
 
-/** After this many updates the rolling sums are recomputed from the ring, bounding float drift. */
-const RESUM_EVERY = 8192;
+/**
+ * Below this share of the sum of squares, the variance from the rolling sums has lost too many digits
+ * to cancellation (the window's mean dominates its spread): it is computed again from the window
+ * itself, in two passes. Above it, the rolling formula is exact to about 1e-10 (relative).
+ */
+const CANCELLATION_GUARD = 1e-6;
+
+/**
+ * A running sum with Neumaier's compensation: adding and removing values of very different sizes
+ * (a x10 jump in a quiet market, then the jump leaving the window) leaves no rounding residue
+ * behind, so a window that returns to flat has a spread of exactly 0, not 3e-12.
+ */
+class CompensatedSum {
+  private s = 0;
+  private c = 0;
+
+  add(x: number): void {
+    const t = this.s + x;
+    if (Math.abs(this.s) >= Math.abs(x)) this.c += this.s - t + x;
+    else this.c += x - t + this.s;
+    this.s = t;
+  }
+
+  get value(): number {
+    return this.s + this.c;
+  }
+}
 
 /**
  * The z-score of the latest log return against the previous `lookback` returns, smoothed by a
@@ -17,8 +42,9 @@ const RESUM_EVERY = 8192;
  *
  * The current return is not in its own window. No signal (NaN) until the window and the moving
  * average are both full: the first signal comes with the (lookback + movingAverages + 1)-th close.
- * Each update is O(1): rolling sum and sum of squares on a ring buffer of returns, and a rolling sum
- * on a ring of z values.
+ * Each update is O(1): compensated rolling sums of the returns and their squares on a ring buffer,
+ * and of z on another; when the rolling variance would have lost its digits to cancellation, the
+ * window's variance is computed directly (O(lookback), rare: a window whose mean dwarfs its spread).
  */
 export class ZScoreSignal implements SignalModel {
   readonly warmupCandles: number;
@@ -30,14 +56,13 @@ export class ZScoreSignal implements SignalModel {
   private readonly returns: Float64Array;
   private retHead = 0;
   private retCount = 0;
-  private sum = 0;
-  private sumSq = 0;
+  private readonly sum = new CompensatedSum();
+  private readonly sumSq = new CompensatedSum();
   private readonly zs: Float64Array;
   private zHead = 0;
   private zCount = 0;
-  private zSum = 0;
+  private readonly zSum = new CompensatedSum();
   private prevClose = NaN;
-  private sinceResum = 0;
 
   constructor(settings: SignalSettings) {
     if (!Number.isInteger(settings.lookback) || settings.lookback < 3)
@@ -68,8 +93,11 @@ export class ZScoreSignal implements SignalModel {
 
     if (this.retCount === n) {
       // Window full: z of this return against the previous n returns.
-      const mean = this.sum / n;
-      let variance = (this.sumSq - this.sum * mean) / (n - 1);
+      const sum = this.sum.value;
+      const sq = this.sumSq.value;
+      const mean = sum / n;
+      let variance = (sq - sum * mean) / (n - 1);
+      if (variance * (n - 1) < CANCELLATION_GUARD * sq) variance = this.windowVariance();
       if (variance < 0) variance = 0;
       const sigma = Math.sqrt(variance);
       const z = sigma < SIGMA_EPSILON ? 0 : (r - mean) / sigma;
@@ -79,46 +107,49 @@ export class ZScoreSignal implements SignalModel {
       const old = this.returns[this.retHead]!;
       this.returns[this.retHead] = r;
       this.retHead = this.retHead + 1 === n ? 0 : this.retHead + 1;
-      this.sum += r - old;
-      this.sumSq += r * r - old * old;
-      if (++this.sinceResum >= RESUM_EVERY) this.resum();
+      this.sum.add(r);
+      this.sum.add(-old);
+      this.sumSq.add(r * r);
+      this.sumSq.add(-(old * old));
     } else {
       this.returns[this.retHead] = r;
       this.retHead = this.retHead + 1 === n ? 0 : this.retHead + 1;
       this.retCount++;
-      this.sum += r;
-      this.sumSq += r * r;
+      this.sum.add(r);
+      this.sumSq.add(r * r);
     }
     return this.value;
+  }
+
+  /** The window's sample variance in two passes around its mean (exact to rounding). */
+  private windowVariance(): number {
+    const n = this.lookback;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += this.returns[i]!;
+    const mean = s / n;
+    let dev = 0;
+    let corr = 0;
+    for (let i = 0; i < n; i++) {
+      const d = this.returns[i]! - mean;
+      dev += d * d;
+      corr += d;
+    }
+    // The corrected two-pass formula: removes what rounding left in the mean.
+    return (dev - (corr * corr) / n) / (n - 1);
   }
 
   private pushZ(z: number): void {
     const m = this.ma;
     if (this.zCount === m) {
-      this.zSum += z - this.zs[this.zHead]!;
+      this.zSum.add(z);
+      this.zSum.add(-this.zs[this.zHead]!);
     } else {
-      this.zSum += z;
+      this.zSum.add(z);
       this.zCount++;
     }
     this.zs[this.zHead] = z;
     this.zHead = this.zHead + 1 === m ? 0 : this.zHead + 1;
-    if (this.zCount === m) this.value = m === 1 ? z : this.zSum / m;
-  }
-
-  private resum(): void {
-    let s = 0;
-    let sq = 0;
-    for (let i = 0; i < this.lookback; i++) {
-      const r = this.returns[i]!;
-      s += r;
-      sq += r * r;
-    }
-    this.sum = s;
-    this.sumSq = sq;
-    let zs = 0;
-    for (let i = 0; i < this.zCount; i++) zs += this.zs[i]!;
-    this.zSum = zs;
-    this.sinceResum = 0;
+    if (this.zCount === m) this.value = m === 1 ? z : this.zSum.value / m;
   }
 }
 
