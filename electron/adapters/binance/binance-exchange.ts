@@ -83,6 +83,8 @@ export class BinanceExchange implements Exchange {
   /** Events are handled one at a time, in the order they arrived. */
   private queue: Promise<void> = Promise.resolve();
   private readonly bnbDiscount = new Map<string, boolean>();
+  /** Aborted by close(): requests still waiting for the limiter are not sent. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly opts: BinanceExchangeOptions) {
     const signer = new RequestSigner(opts.credentials.apiSecret);
@@ -110,6 +112,7 @@ export class BinanceExchange implements Exchange {
       limiter: this.limiter,
       resyncClock: () => this.syncClock(),
       onWeight: (used, limit) => this.opts.onHealth?.({ kind: 'weight', used, limit }),
+      signal: this.closing.signal,
     });
     this.stream = new UserDataStream({
       url: wsApiUrlOf(opts.endpoints),
@@ -146,6 +149,7 @@ export class BinanceExchange implements Exchange {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.stream.stop();
   }
 

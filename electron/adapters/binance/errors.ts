@@ -21,6 +21,7 @@ export function explainBinanceCode(code: number, msg: string): string {
   const m = msg || 'no message';
   if (code === -2010) {
     if (/insufficient balance/i.test(m)) return `not enough balance for this order (${m})`;
+    if (/market is closed/i.test(m)) return `the symbol does not trade now (${m})`;
     if (/immediately match/i.test(m))
       return `the take-profit price is already at or below the market, so a maker order cannot rest there (${m})`;
     if (/relationship of the prices/i.test(m)) return `the market has already moved past one of the OCO prices (${m})`;
@@ -90,8 +91,9 @@ export function toExchangeError(e: unknown, what: string): ExchangeError {
     );
   }
   if (code !== undefined) {
-    const kind =
-      code === -1013
+    const kind = /market is closed/i.test(msg)
+      ? 'market-closed'
+      : code === -1013
         ? 'filter'
         : code === -2010 && /insufficient balance/i.test(msg)
           ? 'insufficient-balance'

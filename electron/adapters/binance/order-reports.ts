@@ -1,12 +1,13 @@
 import { Decimal, ZERO } from '../../core/money/decimal';
-import type {
-  Fill,
-  OcoListStatus,
-  OcoReport,
-  OrderReport,
-  OrderSide,
-  OrderStatus,
-  OrderType,
+import {
+  ExchangeError,
+  type Fill,
+  type OcoListStatus,
+  type OcoReport,
+  type OrderReport,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
 } from '../../core/ports/exchange';
 
 /** Binance JSON as it arrives (raw: numbers are decimal strings). */
@@ -61,6 +62,7 @@ export function orderReportOf(o: Json, fills: Fill[] = fillsOf(o.fills), listCli
     ...(stopPrice ? { stopPrice } : {}),
     fills,
     ...(list ? { listClientOrderId: list } : {}),
+    ...(str(o.expiryReason) ? { expiryReason: str(o.expiryReason) } : {}),
     time: Number(o.updateTime ?? o.transactTime ?? o.time ?? Date.now()),
   };
 }
@@ -85,9 +87,13 @@ export function listStatusOf(l: Json): OcoListStatus {
 /** An OCO from its list status and its two legs' reports. */
 export function ocoReportOf(list: Json, legs: OrderReport[]): OcoReport {
   const takeProfit = legs.find((l) => l.type === 'LIMIT_MAKER');
-  const stopLoss = legs.find((l) => l.type === 'STOP_LOSS_LIMIT');
+  const stopLoss = legs.find((l) => l.type === 'STOP_LOSS_LIMIT' || l.type === 'STOP_LOSS');
   if (!takeProfit || !stopLoss)
-    throw new Error(`order list ${str(list.listClientOrderId)} does not have a LIMIT_MAKER and a STOP_LOSS_LIMIT leg`);
+    // The exchange accepted something we cannot read: its outcome is unknown to us (look it up).
+    throw new ExchangeError(
+      'unknown-outcome',
+      `order list ${str(list.listClientOrderId)} does not have a LIMIT_MAKER and a stop leg (${legs.map((l) => l.type).join(', ') || 'no legs'})`,
+    );
   const listClientOrderId = str(list.listClientOrderId);
   return {
     symbol: str(list.symbol) || takeProfit.symbol,
@@ -125,6 +131,7 @@ export function orderReportFromExecution(e: Json): {
       ...(price ? { price } : {}),
       ...(stopPrice ? { stopPrice } : {}),
       fills: [],
+      ...(str(e.eR) && str(e.eR) !== 'NONE' ? { expiryReason: str(e.eR) } : {}),
       time: Number(e.T ?? e.E ?? Date.now()),
     },
     trade,

@@ -91,8 +91,18 @@ export class RequestLimiter {
    * Waits until `weight` (and `orders` order placements) fit in every window, then counts them.
    * Throws an ExchangeError ('rate-limited' or 'banned', with retryAfterMs) while Binance asked to
    * wait, without sending anything. `signal` ends a wait (the request is then not sent).
+   * A `protective` request (an OCO, a cancel, an exit sale) may use the whole limit, not just our
+   * budget: the share held back is what keeps a bought coin protectable while reads and entries
+   * are throttled.
    */
-  async acquire(what: string, weight: number, orders = 0, signal?: AbortSignal): Promise<void> {
+  async acquire(
+    what: string,
+    weight: number,
+    orders = 0,
+    opts: { signal?: AbortSignal; protective?: boolean } = {},
+  ): Promise<void> {
+    const { signal } = opts;
+    const share = opts.protective ? 1 : this.budget;
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntil) {
@@ -108,7 +118,7 @@ export class RequestLimiter {
         this.roll(w, now);
         const need = w.limit.rateLimitType === 'ORDERS' ? orders : weight;
         if (need === 0) continue;
-        if (w.used + need > w.limit.limit * this.budget) {
+        if (w.used + need > w.limit.limit * share) {
           const until = w.start + w.ms - now + 50;
           if (until > wait) {
             wait = until;

@@ -96,6 +96,14 @@ export interface RestApiOptions {
   resyncClock: () => Promise<void>;
   /** Told after every answer with Binance's weight count. */
   onWeight?: (used: number, limit: number) => void;
+  /** Aborted when the exchange closes: a request still waiting for the limiter is then not sent. */
+  signal?: AbortSignal;
+}
+
+/** Requests that protect or unwind a held coin: an OCO, a cancel, a sale. They may use the limiter's reserve. */
+function isProtective(name: EndpointName, params: unknown): boolean {
+  if (name === 'newOcoList' || name === 'cancelOrderList' || name === 'cancelOrder') return true;
+  return name === 'newOrder' && (params as { side?: string }).side === 'SELL';
 }
 
 /**
@@ -119,7 +127,10 @@ export class RestApi {
     resent = false,
   ): Promise<Json | Json[]> {
     const ep = ENDPOINTS[name];
-    await this.o.limiter.acquire(what, ep.weight, ep.orders);
+    await this.o.limiter.acquire(what, ep.weight, ep.orders, {
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      protective: isProtective(name, params),
+    });
     const client = this.o.client;
     const args = params as unknown as Record<string, string | number>;
     try {

@@ -139,7 +139,7 @@ export class UserDataStream {
     let opened = false;
     if (!conn || !conn.isOpen) {
       try {
-        await this.o.limiter.acquire('WebSocket API connection', CONNECT_WEIGHT, 0, this.abort.signal);
+        await this.o.limiter.acquire('WebSocket API connection', CONNECT_WEIGHT, 0, { signal: this.abort.signal });
       } catch (e) {
         const retry = (e as { retryAfterMs?: number }).retryAfterMs;
         throw new AttemptError((e as Error).message, retry, false);
@@ -173,11 +173,18 @@ export class UserDataStream {
     }
     let answer: WsApiResponse;
     try {
-      await this.o.limiter.acquire('userDataStream.subscribe.signature', SUBSCRIBE_WEIGHT, 0, this.abort.signal);
+      await this.o.limiter.acquire('userDataStream.subscribe.signature', SUBSCRIBE_WEIGHT, 0, {
+        signal: this.abort.signal,
+      });
       answer = await conn.request('userDataStream.subscribe.signature', this.signedParams());
     } catch (e) {
       if (opened) conn.close();
       throw new AttemptError((e as Error).message, (e as { retryAfterMs?: number }).retryAfterMs, false);
+    }
+    if (this.stopped) {
+      // Stopped while the answer was on its way: nothing is adopted, the connection goes.
+      if (opened) conn.close();
+      throw new AttemptError('stopped', undefined, true);
     }
     this.observeLimits(answer);
     if (answer.status !== 200) {
@@ -209,16 +216,21 @@ export class UserDataStream {
     this.adopt(conn);
   }
 
-  /** Makes `conn` the current connection (closing an older one) and plans its replacement before 24 h. */
+  /**
+   * Makes `conn` the current connection (closing an older one) and plans its replacement before
+   * Binance's 24-hour limit, counted from when the connection opened (a new subscription on the same
+   * connection does not move it).
+   */
   private adopt(conn: WsApiConnection): void {
     const old = this.conn;
     this.conn = conn;
     if (old && old !== conn) old.close();
     this.failures = 0;
     if (this.rotateTimer) clearTimeout(this.rotateTimer);
+    const lifetime = this.o.connectionLifetimeMs ?? (23 * 60 + 30) * 60_000;
     this.rotateTimer = setTimeout(
       () => this.renew('the connection is about to reach its 24-hour limit', true),
-      this.o.connectionLifetimeMs ?? (23 * 60 + 30) * 60_000,
+      Math.max(0, conn.openedAt + lifetime - Date.now()),
     );
     this.rotateTimer.unref();
     if (this.everSubscribed) this.o.onState('reconnected');

@@ -31,12 +31,19 @@ export interface WsApiConnectionOptions {
   onEvent(subscriptionId: number, event: Record<string, unknown>): void;
   /** The connection ended (not called for close()). */
   onClose(why: string): void;
+  /**
+   * How often we ping (ms; default 30 s). A connection that has sent nothing at all (no message,
+   * ping or pong) for two of these periods is taken as dead: a half-open TCP connection otherwise
+   * looks open for minutes while execution reports are lost.
+   */
+  heartbeatMs?: number;
 }
 
 /**
  * One WebSocket API connection: open (with a timeout and the HTTP status of a refused upgrade),
  * requests answered by id, user data events passed on, pings answered (the `ws` library pongs by
- * itself, as Binance requires within a minute of its 20-second pings). No reconnection here: the
+ * itself, as Binance requires within a minute of its 20-second pings), and our own pings so that a
+ * silently dead connection is noticed. No reconnection here: the
  * user data stream decides when to open another, with back-off.
  */
 export class WsApiConnection {
@@ -47,6 +54,8 @@ export class WsApiConnection {
     { resolve: (r: WsApiResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
   >();
   private closedByUs = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastHeard = Date.now();
   readonly openedAt = Date.now();
 
   private constructor(private readonly o: WsApiConnectionOptions) {}
@@ -97,13 +106,35 @@ export class WsApiConnection {
         signal?.removeEventListener('abort', onAbort);
         ws.removeAllListeners('error');
         ws.on('error', () => undefined); // followed by 'close'
-        ws.on('message', (data) => this.onMessage(data));
+        ws.on('message', (data) => {
+          this.lastHeard = Date.now();
+          this.onMessage(data);
+        });
+        ws.on('ping', () => (this.lastHeard = Date.now()));
+        ws.on('pong', () => (this.lastHeard = Date.now()));
         ws.on('close', (code, reason) =>
           this.onClosed(`closed by the server (${code}${reason.length ? ` ${reason.toString()}` : ''})`),
         );
+        this.startHeartbeat(ws);
         resolve();
       });
     });
+  }
+
+  private startHeartbeat(ws: WebSocket): void {
+    const every = this.o.heartbeatMs ?? 30_000;
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastHeard > 2 * every) {
+        ws.removeAllListeners();
+        ws.on('error', () => undefined);
+        ws.terminate();
+        this.onClosed(`no sign of life from the server for ${Math.round((2 * every) / 1000)} s`);
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+    }, every);
+    this.heartbeat.unref();
   }
 
   get isOpen(): boolean {
@@ -133,6 +164,7 @@ export class WsApiConnection {
 
   close(): void {
     this.closedByUs = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.failPending('the connection was closed');
     const ws = this.ws;
     this.ws = undefined;
@@ -167,6 +199,7 @@ export class WsApiConnection {
   }
 
   private onClosed(why: string): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.failPending(why);
     this.ws = undefined;
     if (!this.closedByUs) this.o.onClose(why);

@@ -2,15 +2,17 @@ import type { ParameterSet } from '../../../shared/params/schema';
 import type { Ledger, OcoPlan } from '../ledger/ledger';
 import { isFinalState } from '../ledger/order-states';
 import type { ExitReason, OrderRecord, Position } from '../ledger/records';
-import type { Decimal } from '../money/decimal';
-import { floorToStep, lotProblem, notionalProblem, type SymbolRules } from '../money/symbol-rules';
+import { Decimal } from '../money/decimal';
+import { floorToStep, type SymbolRules } from '../money/symbol-rules';
 import type { Clock } from '../ports/clock';
 import { ExchangeError, type Exchange, type OcoReport, type OrderReport } from '../ports/exchange';
 import { entryId, exitId } from './client-ids';
-import type { EngineEvent } from './engine-events';
 import { describe } from './describe';
+import type { EngineEvent } from './engine-events';
+import { isFinalStatus, lookUpOco, lookUpOrder, lookUpQuiet, type LookUpContext, type LookUpLimit } from './look-ups';
 import { planOco } from './oco-plan';
 import type { ReportMailbox } from './report-mailbox';
+import { maxOrderQty, nextSaleQty, tooSmallToSell } from './sell-sizes';
 import type { SymbolLocks } from './symbol-locks';
 import { backoff, sleep, type EngineTimings } from './timings';
 
@@ -34,12 +36,12 @@ export interface FlowContext {
   background(symbol: string, work: () => Promise<void>): void;
   /** Compares one position with the exchange again (the reconciler), under the symbol's lock. */
   recheckLocked(symbol: string): Promise<void>;
-}
-
-/** Bounds a look-up below the unknown-outcome window; `spent` accumulates the time it waited. */
-interface LookUpLimit {
-  maxWaitMs?: number;
-  spent?: { ms: number };
+  /** True once no new entry may start (the engine stops, or an emergency stop runs). */
+  halted(): boolean;
+  /** The parameter set trading a symbol now, if any (to adopt a buy that executed late). */
+  setFor(symbol: string): ParameterSet | undefined;
+  /** The last price seen for a symbol (NaN when none). */
+  lastPrice(symbol: string): number;
 }
 
 /** Something that must happen later for a symbol (driven by tick()). */
@@ -59,11 +61,22 @@ export type ProtectionState =
   /** The take-profit started filling: the stop expired, the take-profit's rest works alone. */
   | { kind: 'take-profit-filling'; since: number; price?: Decimal };
 
+/** What the account holds of a position's coins, against what the ledger says it holds. */
+type Holding =
+  | { kind: 'ok'; position: Position }
+  /** The coins are there but locked by an order Tranche did not place. */
+  | { kind: 'locked'; position: Position }
+  /** The coins are gone: the position was closed as sold outside Tranche. */
+  | { kind: 'gone' };
+
 const isSellLeg = (o: OrderRecord) => o.purpose === 'take-profit' || o.purpose === 'stop-loss';
 const isWorking = (o: OrderRecord) => o.state === 'pending' || o.state === 'open';
+const workingLegs = (o: OcoReport) =>
+  [o.takeProfit, o.stopLoss].filter((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED');
 
+/** The answer may have been lost after the request reached Binance (5xx, -1007, a timeout): look it up. */
 function isUnknownOutcome(e: unknown): boolean {
-  return e instanceof ExchangeError && (e.kind === 'unknown-outcome' || e.kind === 'network');
+  return e instanceof ExchangeError && e.kind === 'unknown-outcome';
 }
 
 function retryAfterOf(e: unknown): number | undefined {
@@ -74,6 +87,9 @@ function kindOf(e: unknown): string {
   return e instanceof ExchangeError ? e.kind : 'unexpected';
 }
 
+/** Longest a sale waits out Binance's pauses (429) before the OCO is put back and the exit deferred. */
+const MAX_PAUSE_WAIT_MS = 60_000;
+
 /**
  * The steps of a trade, in one place: entering (reserve, buy, book the fill), protecting (the
  * OCO, placed again whenever it ends with coins left), following the legs fill by fill, and
@@ -83,7 +99,9 @@ function kindOf(e: unknown): string {
  * the Exchange port.
  *
  * Every public step takes the symbol's lock (one operation per symbol at a time); the `...Locked`
- * variants are for callers that hold it.
+ * variants are for callers that hold it. Protection and exits never call each other without end:
+ * an exit that puts the OCO back does not start another exit when that fails (it is deferred), and
+ * every retry loop is bounded by the retry budget; what is left is retried later by tick().
  */
 export class PositionFlows {
   private readonly due = new Map<string, Due[]>();
@@ -97,8 +115,14 @@ export class PositionFlows {
    * ledger at start): before a next attempt, such an id is looked up, never assumed unsent.
    */
   private readonly maybeSent = new Set<string>();
+  /** Symbols whose exit is running: protection it puts back never starts another exit (deferred instead). */
+  private readonly exiting = new Set<string>();
+  /** Entries being looked up after a lost answer (one look-up each). */
+  private readonly resolving = new Set<number>();
+  private readonly lookups: LookUpContext;
 
   constructor(private readonly x: FlowContext) {
+    this.lookups = { exchange: x.exchange, timings: x.timings, mailbox: x.mailbox, stopping: x.stopping };
     for (const p of x.ledger.openPositions())
       for (const o of x.ledger.workingOrders(p.id)) if (o.state === 'pending') this.maybeSent.add(o.clientOrderId);
   }
@@ -135,6 +159,10 @@ export class PositionFlows {
    */
   async enterLocked(set: ParameterSet, rules: SymbolRules, signal: number): Promise<void> {
     const now = this.now();
+    if (this.x.halted() || this.ledger.emergencyStopPending) {
+      this.x.tell({ type: 'skip', symbol: set.symbol, reason: 'halted' });
+      return;
+    }
     if (this.ledger.reservation(set.symbol) || this.ledger.position(set.symbol)) {
       // A position opened while this signal waited for the symbol's previous operation.
       this.x.tell({ type: 'skip', symbol: set.symbol, reason: 'has-position' });
@@ -189,6 +217,22 @@ export class PositionFlows {
       totalBalance: this.ledger.totalBalance().toFixed(),
       quoteAsset: this.ledger.quoteAsset,
     });
+    // One order must carry the whole entry, and one OCO protect it: an entry above the symbol's
+    // maximum quantity per order is refused before anything is sent.
+    const price = this.x.lastPrice(set.symbol);
+    const max = maxOrderQty(rules, false);
+    const maxMarket = maxOrderQty(rules, true);
+    if (price > 0) {
+      const expected = reservation.amount.div(new Decimal(price));
+      const cap = max && maxMarket ? (max.lt(maxMarket) ? max : maxMarket) : (max ?? maxMarket);
+      if (cap && expected.gt(cap)) {
+        this.failEntry(
+          position,
+          `the entry would buy about ${expected.toDecimalPlaces(8).toFixed()} ${rules.baseAsset}, above ${set.symbol}'s maximum of ${cap.toFixed()} per order`,
+        );
+        return;
+      }
+    }
     let report: OrderReport;
     try {
       report = await this.exchange.marketBuyByQuote({
@@ -200,7 +244,7 @@ export class PositionFlows {
       if (isUnknownOutcome(e)) {
         // Not under the lock: the look-ups may take minutes; nothing else can enter this symbol
         // meanwhile (the reservation and the opening position stand), and a late report books it.
-        this.x.background(set.symbol, () => this.resolveEntry(position, describe(e)));
+        this.resolveEntrySoon(position, describe(e));
         return;
       }
       this.failEntry(position, describe(e));
@@ -209,19 +253,29 @@ export class PositionFlows {
     await this.bookEntryLocked(position, report);
   }
 
+  /** Starts looking up an entry whose outcome is unknown, unless that already runs. */
+  resolveEntrySoon(position: Position, cause: string): void {
+    if (this.resolving.has(position.id)) return;
+    this.resolving.add(position.id);
+    this.x.background(position.symbol, () =>
+      this.resolveEntry(position, cause).finally(() => this.resolving.delete(position.id)),
+    );
+  }
+
   /**
    * An entry whose answer was lost: looked up with back-off for the unknown-outcome window, woken at
-   * once by a late report. Found: booked and protected. Absent at every look-up for the whole window:
-   * taken as never executed, the reservation released. The exchange unreachable throughout: left
-   * as it is (reservation kept) for the next check.
+   * once by a late report. Found final: booked and protected. Absent at every look-up for the whole
+   * window: taken as never executed, the reservation released. The exchange unreachable throughout:
+   * left as it is (reservation kept) for the next check.
    */
-  async resolveEntry(position: Position, cause: string): Promise<void> {
+  private async resolveEntry(position: Position, cause: string): Promise<void> {
     this.x.tell({
       type: 'error',
       symbol: position.symbol,
       message: `the buy's outcome is unknown (${cause}); it is looked up until known, and its reservation stays meanwhile`,
     });
-    const found = await this.lookUpOrder(position.symbol, position.entryClientOrderId);
+    const found = await lookUpOrder(this.lookups, position.symbol, position.entryClientOrderId, { finalOnly: true });
+    if (this.x.stopping.aborted) return;
     await this.x.locks.run(position.symbol, async () => {
       const p = this.current(position);
       if (!p || p.status !== 'opening') return; // booked meanwhile (a late report)
@@ -242,13 +296,16 @@ export class PositionFlows {
     });
   }
 
-  /** Books an entry report: a fill becomes a position to protect; nothing filled releases the funds. */
+  /**
+   * Books an entry's final report: a fill becomes a position to protect; nothing filled releases the
+   * funds. A report that is not final (NEW, PARTIALLY_FILLED) is not booked: the final one is.
+   */
   async bookEntryLocked(position: Position, report: OrderReport): Promise<void> {
     const p0 = this.current(position);
     if (!p0 || p0.status !== 'opening') return;
+    if (!isFinalStatus(report.status)) return; // still executing: its final report books it
     const rules = this.x.rulesFor(p0.symbol);
     if (report.executedQty.isZero()) {
-      if (report.status === 'NEW' || report.status === 'PARTIALLY_FILLED') return; // still working; followed
       this.failEntry(p0, `order ${report.status.toLowerCase()} with nothing filled`, report);
       return;
     }
@@ -297,13 +354,45 @@ export class PositionFlows {
     this.tellReleased(position.symbol, released, 'entry-failed');
   }
 
+  /**
+   * A buy of ours that executed after it was taken as never executed (no upper bound is documented):
+   * its coins become a position again, reserved at what they cost, and protected at once.
+   */
+  private async adoptLateEntryLocked(report: OrderReport): Promise<void> {
+    if (this.ledger.position(report.symbol) || this.ledger.reservation(report.symbol)) {
+      this.x.tell({
+        type: 'error',
+        symbol: report.symbol,
+        message: `a buy of ${report.executedQty.toFixed()} ${report.symbol} (${report.clientOrderId}) executed after it was taken as never executed, while another position of ${report.symbol} is open: those coins have no protective order - sell or protect them by hand`,
+      });
+      return;
+    }
+    const set = this.x.setFor(report.symbol);
+    if (!set) {
+      this.x.tell({
+        type: 'error',
+        symbol: report.symbol,
+        message: `a buy of ${report.executedQty.toFixed()} ${report.symbol} (${report.clientOrderId}) executed after it was taken as never executed, and ${report.symbol} is no longer traded: those coins have no protective order - sell or protect them by hand`,
+      });
+      return;
+    }
+    this.x.tell({
+      type: 'error',
+      symbol: report.symbol,
+      message: `a buy of ${report.symbol} executed after it was taken as never executed: its coins become a position again and are protected now`,
+    });
+    const position = this.ledger.adoptLateEntry(set, report, this.now());
+    await this.bookEntryLocked(position, report);
+  }
+
   // ---- protecting ----------------------------------------------------------------------------
 
   /**
    * Places the protective OCO on what the position holds. A rejection is retried once with a fresh
    * price check; if the price is already beyond a leg, or the retry fails too, the position is sold
-   * at market. When the exchange cannot take orders now (rate limit, ban, unreachable, market
-   * closed) the placement is retried with back-off, saying loudly that the coins are unprotected.
+   * at market (deferred when an exit is what called this). When the exchange cannot take orders now
+   * (rate limit, ban, unreachable, market closed) the placement is retried with back-off and then
+   * every few seconds, saying loudly that the coins are unprotected.
    */
   async protectLocked(position: Position): Promise<void> {
     let p = this.current(position);
@@ -312,105 +401,151 @@ export class PositionFlows {
     let rejections = 0;
     let transient = 0;
     let slept = 0;
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 8 && !this.x.stopping.aborted; round++) {
       p = this.current(p);
       if (!p) return;
       const rules = this.x.rulesFor(p.symbol);
       const remaining = this.ledger.remainingQty(p);
-      if (this.isDust(remaining, rules, this.lastFillPrice(p))) {
+      if (tooSmallToSell(remaining, rules, this.lastFillPrice(p))) {
         this.closeLocked(p, this.closingReason(p));
         return;
       }
       if (rejections > 0) {
         const beyond = await this.priceBeyondLegs(p, remaining);
-        if (beyond) {
-          await this.exitLocked(p, beyond.reason, beyond.detail);
-          return;
-        }
+        if (beyond) return this.exitOrDefer(p, beyond.reason, beyond.detail);
       }
       const planned = planOco(p, remaining, rules, this.exchange.clientOrderIdPrefix, this.ledger.ledgerId);
       if (!planned.ok) {
         this.x.tell({ type: 'oco-rejected', symbol: p.symbol, attempt: round + 1, reason: planned.problem });
-        await this.exitLocked(p, 'unprotectable', planned.problem);
-        return;
+        return this.exitOrDefer(p, 'unprotectable', planned.problem);
       }
       const plan = planned.plan;
       p = this.ledger.ocoPending(p.id, plan, this.now());
       let report: OcoReport | undefined;
+      let failure: unknown;
       try {
         report = await this.exchange.placeOco({ symbol: p.symbol, ...plan });
         if (report.status === 'REJECT') throw new ExchangeError('rejected', 'the OCO was rejected by the exchange');
       } catch (e) {
-        if (isUnknownOutcome(e)) {
-          const found = await this.lookUpOco(p.symbol, plan.listClientOrderId);
-          if (found === undefined) {
-            // It may rest on the exchange: a second OCO would be refused (coins locked) and a market
-            // exit could sell coins the OCO holds. Keep its legs pending; the next check resolves it.
-            this.x.tell({
-              type: 'error',
-              symbol: p.symbol,
-              message: `the OCO's outcome is unknown (${describe(e)}); it is looked up again in ${Math.round(this.x.timings.deferredRetryMs / 1000)} s - do not trade ${p.symbol} by hand meanwhile`,
-            });
-            this.schedule(p.symbol, 'recheck', this.x.timings.deferredRetryMs);
-            return;
-          }
-          if (found !== 'absent' && found.status !== 'REJECT') {
-            report = found;
-          } else {
-            p = this.ocoEnded(p, 'rejected', `not on the exchange after an unknown answer (${describe(e)})`);
-            continue;
-          }
-        } else {
-          const why = describe(e);
-          if (!this.current(p)) return;
-          p = this.ocoEnded(p, 'rejected', why);
-          this.x.tell({ type: 'oco-rejected', symbol: p.symbol, attempt: round + 1, reason: why });
-          const kind = kindOf(e);
-          if (kind === 'insufficient-balance') {
-            const shrunk = await this.matchHoldings(p, 'the OCO was refused for insufficient balance');
-            if (!shrunk) return; // closed: the coins are gone
-            p = shrunk;
-            rejections++;
-            if (rejections >= 3) break;
-            continue;
-          }
-          if (kind === 'rejected' || kind === 'filter') {
-            rejections++;
-            if (rejections >= 2) break;
-            continue;
-          }
-          // The exchange cannot take it now (rate limit, ban, unreachable, market closed): the coins
-          // are unprotected until it can. Try again after the back-off (Retry-After if longer); past
-          // the retry budget, again every few seconds (deferred), saying so loudly.
-          const wait = Math.max(backoff(this.x.timings.retryDelaysMs, transient), retryAfterOf(e) ?? 0);
-          if (this.retriesSpent(slept, wait, transient)) {
-            const later = Math.max(wait, this.x.timings.deferredRetryMs);
-            this.x.tell({
-              type: 'error',
-              symbol: p.symbol,
-              message: `${p.symbol} is NOT protected: the OCO cannot be placed now (${why}); tried again in ${Math.ceil(later / 1000)} s`,
-            });
-            this.schedule(p.symbol, 'protect', later);
-            return;
-          }
-          transient++;
-          round--; // not a rejection: does not count towards giving up on the OCO
-          await sleep(wait, this.x.stopping);
-          slept += wait;
-          continue;
-        }
+        report = undefined;
+        failure = e;
       }
-      if (!this.current(p)) return; // a leg filled and closed it before the answer came back
-      this.recordOcoPlaced(p, plan, report);
+      if (!report && isUnknownOutcome(failure)) {
+        // Looked up within the retry budget only: past it another OCO is placed. That is safe:
+        // if the first one rests after all, the second is refused for insufficient balance and the
+        // first is found and adopted (adoptOwnOco).
+        const spent = { ms: 0 };
+        const found = await lookUpOco(this.lookups, p.symbol, plan.listClientOrderId, {
+          maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - slept),
+          spent,
+        });
+        slept += spent.ms;
+        if (found && found !== 'absent' && found.status !== 'REJECT') report = found;
+      }
+      if (!this.current(p)) return; // a leg filled and closed it while we waited
+      if (report) {
+        this.recordOcoPlaced(p, plan, report);
+        return;
+      }
+      const why = describe(failure);
+      p = this.ocoEnded(p, 'rejected', why);
+      this.x.tell({ type: 'oco-rejected', symbol: p.symbol, attempt: round + 1, reason: why });
+      const kind = kindOf(failure);
+      if (kind === 'insufficient-balance') {
+        if (await this.adoptOwnOco(p, plan.listClientOrderId)) return;
+        const held = await this.matchHoldings(p, 'the OCO was refused for insufficient balance');
+        if (held.kind === 'gone') return;
+        if (held.kind === 'locked') {
+          this.schedule(p.symbol, 'protect', this.x.timings.deferredRetryMs);
+          return;
+        }
+        p = held.position;
+        rejections++;
+        if (rejections >= 3) return this.exitOrDefer(p, 'unprotectable', 'the OCO was refused three times');
+        continue;
+      }
+      if (kind === 'rejected' || kind === 'filter') {
+        rejections++;
+        if (rejections >= 2) return this.exitOrDefer(p, 'unprotectable', 'the OCO was rejected twice');
+        continue;
+      }
+      // The exchange cannot take it now (rate limit, ban, unreachable, market closed, an answer we
+      // could not read): the coins are unprotected until it can. Try again after the back-off
+      // (Retry-After if longer); past the retry budget, again every few seconds, saying so loudly.
+      const wait = Math.max(backoff(this.x.timings.retryDelaysMs, transient), retryAfterOf(failure) ?? 0);
+      if (this.retriesSpent(slept, wait, transient)) {
+        const later = Math.max(wait, this.x.timings.deferredRetryMs);
+        this.x.tell({
+          type: 'error',
+          symbol: p.symbol,
+          message: `${p.symbol} is NOT protected: the OCO cannot be placed now (${why}); tried again in ${Math.ceil(later / 1000)} s`,
+        });
+        this.schedule(p.symbol, 'protect', later);
+        return;
+      }
+      transient++;
+      round--; // not a rejection: does not count towards giving up on the OCO
+      await sleep(wait, this.x.stopping);
+      slept += wait;
+    }
+    const cur = this.current(p);
+    if (cur && !this.ledger.workingOrders(cur.id).some(isSellLeg))
+      this.schedule(cur.symbol, 'protect', this.x.timings.deferredRetryMs);
+  }
+
+  /** Sells at market, unless an exit is what is running (then the exit is retried later, never nested). */
+  private async exitOrDefer(p: Position, reason: ExitReason, detail: string): Promise<void> {
+    if (this.exiting.has(p.symbol)) {
+      this.schedule(p.symbol, 'exit', this.x.timings.deferredRetryMs, reason);
+      this.x.tell({
+        type: 'error',
+        symbol: p.symbol,
+        message: `${p.symbol} could not be protected again (${detail}); its ${reason} exit is tried again in ${Math.round(this.x.timings.deferredRetryMs / 1000)} s`,
+      });
       return;
     }
-    p = this.current(p);
-    if (p) await this.exitLocked(p, 'unprotectable', 'the OCO was rejected twice');
+    await this.exitLocked(p, reason, detail);
+  }
+
+  /**
+   * An OCO refused for insufficient balance may mean one of our own earlier OCOs rests on the coins
+   * (its answer was lost, or written off): find it and adopt it as the position's protection.
+   */
+  private async adoptOwnOco(p: Position, except: string): Promise<boolean> {
+    const lists = [
+      ...new Set(
+        this.ledger
+          .ordersOf(p.id)
+          .filter((o) => isSellLeg(o) && o.listClientOrderId && o.listClientOrderId !== except && o.state !== 'filled')
+          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+          .map((o) => o.listClientOrderId!),
+      ),
+    ].slice(0, 3);
+    for (const listId of lists) {
+      let oco: OcoReport | undefined;
+      try {
+        oco = await this.exchange.getOco(p.symbol, listId);
+      } catch {
+        continue;
+      }
+      if (!oco || workingLegs(oco).length === 0) continue;
+      const cur = this.current(p);
+      if (!cur) return true;
+      const adopted = this.ledger.ocoAdopted(cur.id, oco, this.now());
+      this.x.tell({
+        type: 'warning',
+        symbol: cur.symbol,
+        message: `${cur.symbol}: an earlier OCO of this position (${listId}) rests on the coins after all: it protects them`,
+      });
+      for (const leg of [oco.takeProfit, oco.stopLoss]) this.bookReport(adopted, leg);
+      this.assessSoon(cur.symbol);
+      return true;
+    }
+    return false;
   }
 
   private recordOcoPlaced(position: Position, plan: OcoPlan, report: OcoReport): void {
     const p = this.ledger.ocoPlaced(position.id, report, this.now());
-    this.told.delete(`unprotected:${p.symbol}`);
     this.x.tell({
       type: 'oco-placed',
       symbol: p.symbol,
@@ -472,19 +607,42 @@ export class PositionFlows {
     this.x.mailbox.post(report);
     if (report.expiryReason) this.expiry.set(report.clientOrderId, report.expiryReason);
     const p = this.ledger.positionForOrder(report.clientOrderId, report.listClientOrderId);
-    if (!p) return;
+    if (!p) {
+      this.onReportOfNoPosition(report);
+      return;
+    }
     const order = this.ledger.order(report.clientOrderId);
     const purpose = order?.purpose ?? (report.side === 'BUY' ? 'entry' : 'exit');
     if (purpose === 'entry') {
-      if (p.status === 'opening' && (!report.executedQty.isZero() || report.status !== 'NEW')) {
-        // A report of the buy (a late execution after a lost answer, or after a restart): book it,
-        // unless the flow that sent it is about to (the mailbox woke it).
+      if (p.status === 'opening' && isFinalStatus(report.status)) {
+        // The buy's final report (a late execution after a lost answer, or after a restart): book
+        // it, unless the flow that sent it already did.
         void this.x.track(p.symbol, () => this.x.locks.run(p.symbol, () => this.bookEntryLocked(p, report)));
       }
       return;
     }
     this.bookReport(p, report);
     this.assessSoon(p.symbol);
+  }
+
+  /** A report of an order of ours that no live position owns: a buy that executed after we gave up on it. */
+  private onReportOfNoPosition(report: OrderReport): void {
+    const ours = `${this.exchange.clientOrderIdPrefix}${this.ledger.ledgerId}-`;
+    if (!report.clientOrderId.startsWith(ours)) return;
+    if (
+      report.side === 'BUY' &&
+      isFinalStatus(report.status) &&
+      report.executedQty.gt(0) &&
+      /b$/.test(report.clientOrderId)
+    ) {
+      void this.x.track(report.symbol, () => this.x.locks.run(report.symbol, () => this.adoptLateEntryLocked(report)));
+    } else if (report.side === 'SELL' && report.executedQty.gt(0)) {
+      this.tellOnce(`late-sell:${report.clientOrderId}`, {
+        type: 'warning',
+        symbol: report.symbol,
+        message: `a sale of ${report.symbol} (${report.clientOrderId}) reported after its position closed: its proceeds reach the balance at the next balance check`,
+      });
+    }
   }
 
   /** Books what a report of one of the position's sells says (fills, state). Synchronous. */
@@ -510,12 +668,8 @@ export class PositionFlows {
     if (booking.undetailed) {
       // The report says more filled than it details: ask the exchange for the fills.
       void this.x.track(p.symbol, async () => {
-        try {
-          const full = await this.exchange.getOrder(p.symbol, report.clientOrderId);
-          if (full && full.fills.length > report.fills.length) this.onReport(full);
-        } catch {
-          // the next check reads it again
-        }
+        const full = await lookUpQuiet(this.exchange, p.symbol, report.clientOrderId);
+        if (full && full.fills.length > report.fills.length) this.onReport(full);
       });
     }
     // A position whose sells are complete closes at once (no exchange call needed): a replay sees
@@ -572,9 +726,9 @@ export class PositionFlows {
     }
     if (sl && slWorking) {
       // The stop triggered: the take-profit expired (OCO_TRIGGER) and the stop works alone. Binance
-      // always says why an order expired; an expiry without a reason is taken as the trigger (the
-      // safer reading: the stop is watched, and if the list was in fact ended, the stop's own end
-      // arrives and protects the coins again).
+      // says why an order expired; an expiry without a reason is taken as the trigger (the safer
+      // reading: the stop is watched, and if the list was in fact ended, the stop's own end arrives
+      // and protects the coins again).
       const tpEnded = tp !== undefined && !tpWorking;
       if (
         sl.executedQty.gt(0) ||
@@ -642,9 +796,7 @@ export class PositionFlows {
       if (oco) {
         for (const leg of [oco.takeProfit, oco.stopLoss]) this.bookReport(p, leg);
         if (!this.current(p)) return;
-        if ([oco.takeProfit, oco.stopLoss].some((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED')) {
-          return this.assessLocked(p.symbol, true); // a leg still works: classify with what the exchange says
-        }
+        if (workingLegs(oco).length > 0) return this.assessLocked(p.symbol, true); // classify with what the exchange says
       }
       const cur = this.current(p);
       if (!cur) return;
@@ -656,6 +808,7 @@ export class PositionFlows {
     }
     this.protection.delete(p.symbol);
     if (this.closeIfDone(p)) return;
+    let open: Position;
     if (legs.some(isWorking)) {
       // The list is over for us but a leg still works on the exchange: cancel it before protecting again.
       const cancelled = await this.cancelProtection(p);
@@ -666,52 +819,49 @@ export class PositionFlows {
       }
       const cur = this.current(p);
       if (!cur) return;
-      p = cur;
-      if (p.status !== 'open') return;
-      const held = await this.matchHoldings(p, 'the OCO ended outside Tranche');
-      if (held) await this.protectLocked(held);
-      return;
+      open = cur;
+    } else {
+      const ended = legs.filter((o) => isFinalState(o.state) && o.state !== 'filled').map((o) => o.state);
+      const how = ended.length > 0 ? [...new Set(ended)].join('/') : 'ended';
+      open = this.ocoEnded(p, 'canceled', `the OCO was ${how} outside Tranche`);
+      this.x.tell({
+        type: 'protection',
+        symbol: p.symbol,
+        state: 'lost',
+        message: `${p.symbol}: the OCO was ${how} by the exchange or another client with ${this.ledger.remainingQty(open).toFixed()} still held: protecting it again`,
+      });
     }
-    const ended = legs.filter((o) => isFinalState(o.state) && o.state !== 'filled').map((o) => o.state);
-    const how = ended.length > 0 ? [...new Set(ended)].join('/') : 'ended';
-    const open = this.ocoEnded(p, 'canceled', `the OCO was ${how} outside Tranche`);
-    this.x.tell({
-      type: 'protection',
-      symbol: p.symbol,
-      state: 'lost',
-      message: `${p.symbol}: the OCO was ${how} by the exchange or another client with ${this.ledger.remainingQty(open).toFixed()} still held: protecting it again`,
-    });
+    if (open.status !== 'open') return;
     const held = await this.matchHoldings(open, 'the OCO ended outside Tranche');
-    if (!held) return;
-    await this.protectLocked(held);
+    if (held.kind === 'ok') await this.protectLocked(held.position);
+    else if (held.kind === 'locked') this.schedule(open.symbol, 'protect', this.x.timings.deferredRetryMs);
   }
 
   /**
    * Compares what the position holds with what the account holds of its base asset. When the
    * account holds less, the missing coins were sold (or moved) outside Tranche: a position left with
-   * nothing sellable is closed as 'external' (its reservation released) and undefined is returned;
-   * otherwise the position continues with what is there. Coins that are there but locked (an order
-   * placed outside Tranche holds them) are not taken as gone. When the exchange cannot be asked, the
-   * position is returned unchanged.
+   * nothing sellable is closed as 'external' (its reservation released); otherwise it continues with
+   * what is there. Coins that are there but locked (an order Tranche did not place holds them) are
+   * not taken as gone. When the exchange cannot be asked, the position is taken as it is.
    */
-  private async matchHoldings(p: Position, why: string): Promise<Position | undefined> {
+  private async matchHoldings(p: Position, why: string): Promise<Holding> {
     const rules = this.x.rulesFor(p.symbol);
     let held: { free: Decimal; locked: Decimal };
     try {
       held = await this.exchange.getAssetBalance(rules.baseAsset);
     } catch {
-      return p;
+      return { kind: 'ok', position: p };
     }
     let cur = this.current(p);
-    if (!cur) return undefined;
+    if (!cur) return { kind: 'gone' };
     if (held.free.lt(this.ledger.remainingQty(cur))) {
       // Before taking the coins as gone: a sale of ours whose answer was lost may have taken them.
       await this.recheckOwnSells(cur);
       cur = this.current(p);
-      if (!cur) return undefined;
+      if (!cur) return { kind: 'gone' };
     }
     const remaining = this.ledger.remainingQty(cur);
-    if (held.free.gte(remaining)) return cur;
+    if (held.free.gte(remaining)) return { kind: 'ok', position: cur };
     const total = held.free.add(held.locked);
     if (total.gte(remaining) && !this.ledger.workingOrders(cur.id).some(isSellLeg)) {
       this.tellOnce(`locked:${cur.symbol}`, {
@@ -719,32 +869,33 @@ export class PositionFlows {
         symbol: cur.symbol,
         message: `${cur.symbol}: ${held.locked.toFixed()} ${rules.baseAsset} of this position is locked by an order Tranche did not place (${why}); it is protected again once that order ends`,
       });
-      return cur;
+      return { kind: 'locked', position: cur };
     }
+    this.told.delete(`locked:${cur.symbol}`);
     const there = total.lt(remaining) ? total : held.free;
     const sellable = floorToStep(there, rules.stepSize);
-    if (this.isDust(sellable, rules, this.lastFillPrice(cur))) {
+    if (tooSmallToSell(sellable, rules, this.lastFillPrice(cur))) {
       this.x.tell({
         type: 'warning',
         symbol: cur.symbol,
         message: `${cur.symbol}: the account holds ${total.toFixed()} ${rules.baseAsset} of the ${remaining.toFixed()} this position held (${why}): the coins were sold outside Tranche; the position is closed and its reservation released`,
       });
       this.closeLocked(cur, 'external');
-      return undefined;
+      return { kind: 'gone' };
     }
     this.x.tell({
       type: 'warning',
       symbol: cur.symbol,
       message: `${cur.symbol}: the account holds ${total.toFixed()} ${rules.baseAsset}, less than the ${remaining.toFixed()} this position held (${why}); it continues with ${sellable.toFixed()}`,
     });
-    return this.ledger.positionShrunk(cur.id, cur.soldQty.add(sellable), why, this.now());
+    return { kind: 'ok', position: this.ledger.positionShrunk(cur.id, cur.soldQty.add(sellable), why, this.now()) };
   }
 
   /** Looks up this position's sales that may have reached the exchange and books what they did. */
   private async recheckOwnSells(p: Position): Promise<void> {
     for (const o of this.ledger.ordersOf(p.id)) {
       if (o.purpose !== 'exit' || o.state === 'filled' || !this.maybeSent.has(o.clientOrderId)) continue;
-      const r = await this.lookUpQuiet(p.symbol, o.clientOrderId);
+      const r = await lookUpQuiet(this.exchange, p.symbol, o.clientOrderId);
       if (r && (r.executedQty.gt(0) || r.fills.length > 0)) this.bookReport(p, r);
     }
   }
@@ -767,27 +918,35 @@ export class PositionFlows {
   async exitLocked(position: Position, reason: ExitReason, detail?: string): Promise<void> {
     let p = this.current(position);
     if (!p || p.status === 'closed' || p.status === 'opening') return;
-    this.protection.delete(p.symbol);
-    this.cancelDue(p.symbol, 'exit');
-    const exitReason = p.status === 'exiting' && p.exitReason ? p.exitReason : reason;
-    const id = this.exitOrderId(p);
-    p = this.ledger.exitStarted(p.id, exitReason, id, this.now());
-    this.x.tell({ type: 'exit-started', symbol: p.symbol, reason: exitReason, ...(detail ? { detail } : {}) });
+    this.exiting.add(p.symbol);
+    try {
+      this.protection.delete(p.symbol);
+      this.cancelDue(p.symbol, 'exit');
+      const exitReason = p.status === 'exiting' && p.exitReason ? p.exitReason : reason;
+      const id = this.exitOrderId(p);
+      p = this.ledger.exitStarted(p.id, exitReason, id, this.now());
+      this.x.tell({ type: 'exit-started', symbol: p.symbol, reason: exitReason, ...(detail ? { detail } : {}) });
 
-    const cancelled = await this.cancelProtection(p);
-    if (cancelled === 'closed') return;
-    p = this.current(p);
-    if (!p) return;
-    if (cancelled === 'live') {
-      // The OCO may still rest: selling now could sell twice. It stays; the exit is tried again.
-      this.deferExit(p, exitReason, 'its OCO could not be cancelled and may still be live', false);
-      return;
+      const cancelled = await this.cancelProtection(p);
+      if (cancelled === 'closed') return;
+      p = this.current(p);
+      if (!p) return;
+      if (cancelled === 'live') {
+        // The OCO may still rest: selling now could sell twice. It stays; the exit is tried again.
+        this.deferExit(p, exitReason, 'its OCO could not be cancelled and may still be live', false);
+        return;
+      }
+      const sold = await this.sellRemaining(p, exitReason);
+      if (sold === 'done') return;
+      p = this.current(p);
+      if (!p) return;
+      this.deferExit(p, exitReason, sold.why, true);
+      // Put the OCO back on the coins (a failure here is retried by tick(), never by another exit).
+      const back = this.current(p);
+      if (back && back.status === 'open') await this.protectLocked(back);
+    } finally {
+      this.exiting.delete(position.symbol);
     }
-    const sold = await this.sellRemaining(p, exitReason);
-    if (sold === 'done') return;
-    p = this.current(p);
-    if (p) this.deferExit(p, exitReason, sold.why, true);
-    if (p && sold.protect) await this.protectLocked(this.current(p) ?? p);
   }
 
   private deferExit(p: Position, reason: ExitReason, why: string, abandon: boolean): void {
@@ -831,25 +990,18 @@ export class PositionFlows {
       } catch (e) {
         failure = e;
       }
-      let found: OcoReport | 'absent' | undefined;
-      try {
-        found = (await this.exchange.getOco(p.symbol, listId)) ?? 'absent';
-      } catch {
-        found = undefined;
-      }
+      const found = await this.readOco(p.symbol, listId);
       if (found === 'absent') {
         // The exchange has no such list: nothing of ours rests there, selling is safe.
-        if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`, listId);
+        if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`);
         continue;
       }
-      const working = (o: OcoReport) =>
-        [o.takeProfit, o.stopLoss].filter((l) => l.status === 'NEW' || l.status === 'PARTIALLY_FILLED');
       if (found && found.status !== 'EXECUTING') {
         // The list is over, but a leg may still work (a triggered stop-limit resting, a take-profit's
         // rest: Binance's docs leave open whether such a list is EXECUTING or ALL_DONE): cancel it by itself.
         let after: OcoReport | 'absent' | undefined = found;
-        if (working(found).length > 0) {
-          for (const leg of working(found)) {
+        if (workingLegs(found).length > 0) {
+          for (const leg of workingLegs(found)) {
             try {
               this.bookReport(p, await this.exchange.cancelOrder(p.symbol, leg.clientOrderId));
             } catch (e) {
@@ -859,10 +1011,10 @@ export class PositionFlows {
           after = await this.readOco(p.symbol, listId);
         }
         if (after === 'absent') {
-          if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`, listId);
+          if (this.current(p)) this.ocoEnded(p, 'canceled', `not on the exchange (${describe(failure)})`);
           continue;
         }
-        if (after && working(after).length === 0) {
+        if (after && workingLegs(after).length === 0) {
           this.applyOco(p, { ...after, status: 'ALL_DONE' }, `already over (${describe(failure)})`);
           if (!this.current(p)) return 'closed';
           continue;
@@ -894,39 +1046,34 @@ export class PositionFlows {
 
   /** Books an OCO's legs as the exchange reports them and, when the list is over, ends it. */
   private applyOco(p: Position, oco: OcoReport, why: string): void {
+    const had = this.ledger
+      .workingOrders(p.id)
+      .some((o) => isSellLeg(o) && o.listClientOrderId === oco.listClientOrderId);
     for (const leg of [oco.takeProfit, oco.stopLoss]) this.bookReport(p, leg);
     const cur = this.current(p);
     if (!cur) return;
-    const legsFinal = [oco.takeProfit, oco.stopLoss].every((l) => isFinalState(this.stateOf(l)));
-    if (oco.status !== 'EXECUTING' || legsFinal) {
-      if (this.ledger.workingOrders(cur.id).some((o) => isSellLeg(o) && o.listClientOrderId === oco.listClientOrderId))
-        this.ocoEnded(cur, 'canceled', why, oco.listClientOrderId);
+    if (oco.status !== 'EXECUTING' || workingLegs(oco).length === 0) {
+      // Over: the position holds coins without this OCO (unless a leg sold everything).
+      if (had || cur.status === 'protected') this.ocoEnded(cur, 'canceled', why);
       this.closeIfDone(this.current(cur) ?? cur);
     }
   }
 
-  private stateOf(report: OrderReport): OrderRecord['state'] {
-    return this.ledger.order(report.clientOrderId)?.state ?? 'open';
-  }
-
   /**
    * Sells what the position still holds (and the account has), in as many market orders as a thin
-   * book needs. Each sale has its own client id, recorded before it is sent; one whose answer was
-   * lost is looked up (never sent again under another id while it may execute).
+   * book or the maximum quantity per order needs. Each sale has its own client id, recorded before
+   * it is sent; one whose answer was lost is looked up (never sent again under another id while it
+   * may execute).
    */
-  private async sellRemaining(
-    position: Position,
-    reason: ExitReason,
-  ): Promise<'done' | { why: string; protect: boolean }> {
+  private async sellRemaining(position: Position, reason: ExitReason): Promise<'done' | { why: string }> {
     let slept = 0;
+    let paused = 0;
     let lastWhy = '';
-    for (let attempt = 0; attempt < 50; attempt++) {
+    for (let attempt = 0; attempt < 60 && !this.x.stopping.aborted; attempt++) {
       let p = this.current(position);
       if (!p) return 'done';
       const rules = this.x.rulesFor(p.symbol);
-      const remaining = this.ledger.remainingQty(p);
-      const step = rules.marketStepSize.isZero() ? rules.stepSize : rules.marketStepSize;
-      if (this.isDust(floorToStep(remaining, step), rules, this.lastFillPrice(p), true)) {
+      if (tooSmallToSell(this.ledger.remainingQty(p), rules, this.lastFillPrice(p), true)) {
         this.closeLocked(p, this.closingReason(p, reason));
         return 'done';
       }
@@ -934,7 +1081,7 @@ export class PositionFlows {
       const id = this.exitOrderId(p);
       const recorded = this.ledger.order(id);
       if (recorded && recorded.state === 'pending' && this.maybeSent.has(id)) {
-        const known = await this.lookUpQuiet(p.symbol, id);
+        const known = await lookUpQuiet(this.exchange, p.symbol, id);
         if (known) {
           this.bookReport(p, known);
           // A market order does not rest: whatever it did not fill is over.
@@ -945,10 +1092,10 @@ export class PositionFlows {
       }
       // Never sell more than the account holds of it (a partial fill or an outside sale took some).
       const held = await this.matchHoldings(p, 'before the market sale');
-      if (!held) return 'done';
-      p = held;
-      const qty = floorToStep(this.ledger.remainingQty(p), step);
-      if (this.isDust(qty, rules, this.lastFillPrice(p), true)) continue;
+      if (held.kind === 'gone') return 'done';
+      p = held.position;
+      const qty = nextSaleQty(this.ledger.remainingQty(p), rules);
+      if (tooSmallToSell(qty, rules, this.lastFillPrice(p), true)) continue;
       p = this.ledger.exitStarted(p.id, reason, id, this.now(), qty);
       let failure: unknown;
       this.maybeSent.add(id);
@@ -956,11 +1103,11 @@ export class PositionFlows {
         const report = await this.exchange.marketSell({ symbol: p.symbol, quantity: qty, clientOrderId: id });
         this.bookReport(p, report);
         const after = this.current(p);
-        if (after && !after.soldQty.gt(p.soldQty) && report.executedQty.isZero()) {
+        if (after && report.executedQty.isZero()) {
           lastWhy = `market sell ${report.status.toLowerCase()} with nothing filled`;
-        } else if (after) {
+        } else if (after && report.status !== 'FILLED') {
           const left = this.ledger.remainingQty(after);
-          if (!this.isDust(floorToStep(left, step), rules, this.lastFillPrice(after), true))
+          if (!tooSmallToSell(left, rules, this.lastFillPrice(after), true))
             this.x.tell({
               type: 'warning',
               symbol: p.symbol,
@@ -978,7 +1125,7 @@ export class PositionFlows {
         // order. Putting the OCO back is safe even if the sale executes late: whichever comes first
         // takes the coins and the other is refused for insufficient balance.
         const spent = { ms: 0 };
-        const found = await this.lookUpOrder(p.symbol, id, {
+        const found = await lookUpOrder(this.lookups, p.symbol, id, {
           maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - slept),
           spent,
         });
@@ -987,24 +1134,22 @@ export class PositionFlows {
           this.ledger.orderRefused(id, `not found after an unknown answer: ${lastWhy}`, this.now());
         else if (found) this.bookReport(p, found);
         if (found !== 'absent' && found) continue;
-        if (this.retriesSpent(slept, 0, attempt))
-          return { why: `the sale's outcome is unknown (${lastWhy})`, protect: true };
-        continue;
-      }
-      if ((kind === 'rate-limited' || kind === 'banned') && (retryAfterOf(failure) ?? 0) <= 30_000) {
-        // Binance asked every request to wait: nothing else could be sent meanwhile either. Wait it
-        // out (it does not count towards the retry budget) and sell first thing after.
-        this.ledger.orderRefused(id, lastWhy, this.now());
-        await sleep(
-          Math.max(retryAfterOf(failure) ?? 0, backoff(this.x.timings.retryDelaysMs, attempt)),
-          this.x.stopping,
-        );
-        if (this.x.stopping.aborted) return { why: lastWhy, protect: true };
+        if (this.retriesSpent(slept, 0, attempt)) return { why: `the sale's outcome is unknown (${lastWhy})` };
         continue;
       }
       this.ledger.orderRefused(id, lastWhy, this.now());
-      if (kind === 'filter') {
-        // What is left cannot be sold (below the lot or notional minimum): it stays as dust.
+      if ((kind === 'rate-limited' || kind === 'banned') && paused < MAX_PAUSE_WAIT_MS) {
+        // Binance asked every request to wait: nothing else could be sent meanwhile either. Wait it
+        // out (up to a minute in all: it does not count towards the retry budget) and sell first thing after.
+        const wait = Math.max(retryAfterOf(failure) ?? 0, backoff(this.x.timings.retryDelaysMs, attempt));
+        if (paused + wait <= MAX_PAUSE_WAIT_MS) {
+          await sleep(wait, this.x.stopping);
+          paused += wait;
+          continue;
+        }
+      }
+      if (kind === 'filter' && (await this.dustAtMarket(p, qty))) {
+        // What is left is below the minimum order at today's price: it stays as dust.
         const cur = this.current(p);
         if (cur) {
           this.x.tell({
@@ -1016,8 +1161,8 @@ export class PositionFlows {
         }
         return 'done';
       }
-      // Refused for insufficient balance although the holdings check found the coins: the next try
-      // is sized by that check again, after the back-off like any other refusal.
+      // Any other refusal (a filter, insufficient balance although the coins are there, the market
+      // closed, unreachable): the next try is sized by the holdings check again, after the back-off.
       const wait = Math.max(backoff(this.x.timings.retryDelaysMs, attempt), retryAfterOf(failure) ?? 0);
       if (this.retriesSpent(slept, wait, attempt)) {
         this.x.tell({
@@ -1025,12 +1170,24 @@ export class PositionFlows {
           symbol: p.symbol,
           message: `market sell failed: ${lastWhy}; ${this.ledger.remainingQty(p).toFixed()} ${rules.baseAsset} is being protected by its OCO again`,
         });
-        return { why: lastWhy, protect: true };
+        return { why: lastWhy };
       }
       await sleep(wait, this.x.stopping);
       slept += wait;
     }
-    return { why: lastWhy || 'too many partial sales', protect: true };
+    return { why: lastWhy || 'too many sales in a row' };
+  }
+
+  /** Whether `qty` is below the symbol's minimum order at the current market price. */
+  private async dustAtMarket(p: Position, qty: Decimal): Promise<boolean> {
+    const rules = this.x.rulesFor(p.symbol);
+    let price: Decimal;
+    try {
+      price = await this.exchange.getLastPrice(p.symbol);
+    } catch {
+      return false;
+    }
+    return tooSmallToSell(qty, rules, price, true);
   }
 
   /**
@@ -1067,7 +1224,7 @@ export class PositionFlows {
     );
     if (blocking.length > 0) return false;
     const rules = this.x.rulesFor(cur.symbol);
-    if (!this.isDust(this.ledger.remainingQty(cur), rules, this.lastFillPrice(cur))) return false;
+    if (!tooSmallToSell(this.ledger.remainingQty(cur), rules, this.lastFillPrice(cur))) return false;
     if (cur.soldQty.isZero()) return false; // nothing sold: something else is wrong, never close silently
     this.closeLocked(cur, this.closingReason(cur));
     return true;
@@ -1109,6 +1266,7 @@ export class PositionFlows {
 
   /** Runs what is due: gap checks, re-protection of a take-profit's rest, deferred exits and OCOs. */
   tick(now: number): void {
+    if (this.x.stopping.aborted) return;
     for (const [symbol, list] of this.due) {
       const ready = list.filter((d) => d.at <= now);
       if (ready.length === 0) continue;
@@ -1213,74 +1371,6 @@ export class PositionFlows {
       );
   }
 
-  // ---- look-ups --------------------------------------------------------------------------------
-
-  /**
-   * Looks an order up after a lost answer, with back-off, until it is known: its report; 'absent'
-   * when the exchange, asked for the whole unknown-outcome window, never showed it; undefined when
-   * the exchange could not be asked (or the engine stops): the outcome stays unknown. A report of
-   * that client id arriving meanwhile (the user data stream) ends the wait at once.
-   */
-  lookUpOrder(symbol: string, clientOrderId: string, limit?: LookUpLimit): Promise<OrderReport | 'absent' | undefined> {
-    return this.lookUp(
-      clientOrderId,
-      () => this.exchange.getOrder(symbol, clientOrderId),
-      (late) => (late.clientOrderId === clientOrderId ? late : undefined),
-      limit,
-    );
-  }
-
-  /** The same for an order list: a report of one of its legs means the list exists (it is read whole). */
-  lookUpOco(symbol: string, listClientOrderId: string): Promise<OcoReport | 'absent' | undefined> {
-    return this.lookUp(
-      listClientOrderId,
-      () => this.exchange.getOco(symbol, listClientOrderId),
-      () => undefined,
-    );
-  }
-
-  private async lookUp<T>(
-    key: string,
-    ask: () => Promise<T | undefined>,
-    fromLate: (r: OrderReport) => T | undefined,
-    limit?: LookUpLimit,
-  ): Promise<T | 'absent' | undefined> {
-    const { lookupDelaysMs } = this.x.timings;
-    const unknownOutcomeWindowMs = Math.min(this.x.timings.unknownOutcomeWindowMs, limit?.maxWaitMs ?? Infinity);
-    let slept = 0;
-    for (let n = 0; ; n++) {
-      let absent = false;
-      try {
-        const found = await ask();
-        if (found !== undefined) return found;
-        absent = true;
-      } catch {
-        absent = false;
-      }
-      // Done once the whole window has passed (and the schedule was gone through at least once).
-      if (
-        slept >= unknownOutcomeWindowMs &&
-        (unknownOutcomeWindowMs > 0 || n + 1 >= (limit ? 1 : lookupDelaysMs.length))
-      )
-        return absent ? 'absent' : undefined;
-      if (this.x.stopping.aborted) return undefined;
-      const wait = Math.min(backoff(lookupDelaysMs, n), Math.max(0, unknownOutcomeWindowMs - slept));
-      const late = await this.x.mailbox.wait(key, wait, this.x.stopping);
-      slept += wait;
-      if (limit?.spent) limit.spent.ms += wait;
-      const known = late && fromLate(late);
-      if (known !== undefined) return known;
-    }
-  }
-
-  private async lookUpQuiet(symbol: string, clientOrderId: string): Promise<OrderReport | undefined> {
-    try {
-      return await this.exchange.getOrder(symbol, clientOrderId);
-    } catch {
-      return undefined;
-    }
-  }
-
   // ---- helpers -------------------------------------------------------------------------------
 
   /** The position as the ledger holds it now, if it is still the same one. */
@@ -1289,19 +1379,8 @@ export class PositionFlows {
     return cur && cur.id === p.id ? cur : undefined;
   }
 
-  private ocoEnded(p: Position, state: 'rejected' | 'canceled' | 'expired', why: string, listId?: string): Position {
-    void listId;
+  private ocoEnded(p: Position, state: 'rejected' | 'canceled' | 'expired', why: string): Position {
     return this.ledger.ocoEnded(p.id, state, why, this.now());
-  }
-
-  /** Whether a quantity is too small to sell: below the lot minimum, or below the minimum order value at `price`. */
-  private isDust(qty: Decimal, rules: SymbolRules, price: Decimal, market = false): boolean {
-    if (qty.lte(0)) return true;
-    const floored = floorToStep(qty, market && !rules.marketStepSize.isZero() ? rules.marketStepSize : rules.stepSize);
-    if (lotProblem(floored, rules, market) !== undefined) return true;
-    if (price.gt(0) && (!market || rules.applyMinToMarket) && notionalProblem(price, floored, rules)?.includes('below'))
-      return true;
-    return false;
   }
 
   /** A price to value what is left: the last sell's, else the entry's. */
@@ -1335,3 +1414,5 @@ export class PositionFlows {
     });
   }
 }
+
+export type { LookUpLimit };

@@ -14,8 +14,6 @@ export interface ReconcilerContext {
   now(): number;
   tell(e: EngineEvent): void;
   loadRules(symbol: string): Promise<void>;
-  /** Runs work as an engine operation that settle() does not wait for (a look-up that may take minutes). */
-  background(symbol: string, work: () => Promise<void>): void;
 }
 
 /**
@@ -90,7 +88,7 @@ export class Reconciler {
         p.symbol,
         `entry order ${p.entryClientOrderId} is not on the exchange (yet): it is looked up until known, its reservation kept`,
       );
-      this.x.background(p.symbol, () => this.x.flows.resolveEntry(p, 'not found at the check'));
+      this.x.flows.resolveEntrySoon(p, 'not found at the check');
       return;
     }
     if (report.executedQty.isZero() && (report.status === 'NEW' || report.status === 'PARTIALLY_FILLED')) {

@@ -109,6 +109,9 @@ export class TradingEngine {
       track: (symbol, work) => this.track(symbol, work),
       background: (symbol, work) => this.runInBackground(symbol, work),
       recheckLocked: (symbol) => this.recheckLocked(symbol),
+      halted: () => this.halted,
+      setFor: (symbol) => this.slots.get(symbol)?.set,
+      lastPrice: (symbol) => this.slots.get(symbol)?.lastPrice ?? NaN,
     });
     this.balanceCheck = opts.auditBalance
       ? new BalanceCheck({
@@ -116,7 +119,7 @@ export class TradingEngine {
           exchange: this.exchange,
           now: () => this.clock.now(),
           tell: (e) => this.tell(e),
-          idle: () => this.inflight.size === 0,
+          idle: () => this.inflight.size === 0 && this.background.size === 0 && !this.anyOrderPending(),
           rereadWorkingOrders: () => this.rereadWorkingOrders(),
           tellBalance: () => this.flows.tellBalance(),
         })
@@ -496,7 +499,6 @@ export class TradingEngine {
       now: () => this.clock.now(),
       tell: (e) => this.tell(e),
       loadRules: (symbol) => this.loadRules(symbol),
-      background: (symbol, work) => this.runInBackground(symbol, work),
     });
   }
 
@@ -506,11 +508,15 @@ export class TradingEngine {
     if (p) await this.reconciler().positionLocked(p);
   }
 
+  /** Whether an order may have reached the exchange without its outcome known (the balance may move any moment). */
+  private anyOrderPending(): boolean {
+    return this.ledger.openPositions().some((p) => this.ledger.workingOrders(p.id).some((o) => o.state === 'pending'));
+  }
+
   /** Reads every working order of the open positions again and books what the exchange says. */
   private async rereadWorkingOrders(): Promise<void> {
     for (const p of this.ledger.openPositions()) {
       for (const o of this.ledger.workingOrders(p.id)) {
-        if (o.state !== 'open') continue;
         try {
           const r = await this.exchange.getOrder(p.symbol, o.clientOrderId);
           if (r) this.flows.onReport(r);

@@ -346,29 +346,38 @@ export class Ledger {
     const minProblem = entryTooSmall(amount, set, rules, this.quoteAsset);
     if (minProblem) return { ok: false, reason: 'below-minimum', detail: minProblem };
 
+    const clientOrderId = clientOrderIdFor(this.nextPositionId);
+    const opened = this.openPosition(set, clientOrderId, amount, clientOrderId, now, (id) => ({
+      message: `reserved ${amount.toFixed()} ${this.quoteAsset} (${set.allocationPercent}%) of ${total.toFixed()}`,
+      data: {
+        amount: amount.toFixed(),
+        percent: set.allocationPercent,
+        totalBalance: total.toFixed(),
+        clientOrderId,
+        positionId: id,
+      },
+    }));
+    return { ok: true, ...opened };
+  }
+
+  /**
+   * Writes a new position (opening), its reservation and its entry order in one transaction, with
+   * the 'reserve' event `describe` gives, and takes them into memory.
+   */
+  private openPosition(
+    set: ParameterSet,
+    clientOrderId: string,
+    amount: Decimal,
+    orderRef: string,
+    now: number,
+    describe: (positionId: number) => { message: string; data?: Record<string, unknown> },
+  ): { reservation: Reservation; position: Position; order: OrderRecord } {
     const positionId = this.nextPositionId;
-    const clientOrderId = clientOrderIdFor(positionId);
-    const createdAt = iso(now);
-    const reservation: Reservation = { symbol, amount, createdAt, positionId, orderRef: clientOrderId };
-    const position: Position = {
-      id: positionId,
-      symbol,
-      status: 'opening',
-      params: set,
-      entryClientOrderId: clientOrderId,
-      boughtQty: ZERO,
-      sellQty: ZERO,
-      cost: ZERO,
-      avgPrice: ZERO,
-      entryFeeQuote: ZERO,
-      soldQty: ZERO,
-      soldQuote: ZERO,
-      proceeds: ZERO,
-      exitFeeQuote: ZERO,
-      otherFeeQuote: ZERO,
-      ocoAttempts: 0,
-      openedAt: createdAt,
-    };
+    const symbol = set.symbol;
+    const at = iso(now);
+    const createdAt = this.orders.get(clientOrderId)?.createdAt ?? at;
+    const reservation: Reservation = { symbol, amount, createdAt: at, positionId, orderRef };
+    const position = openingPosition(positionId, set, clientOrderId, at);
     const order: OrderRecord = {
       clientOrderId,
       positionId,
@@ -381,30 +390,20 @@ export class Ledger {
       executedQty: ZERO,
       cumQuote: ZERO,
       createdAt,
-      updatedAt: createdAt,
+      updatedAt: at,
     };
+    const event = describe(positionId);
     this.write(now, () => {
       this.store.putPosition(position);
       this.store.putReservation(reservation);
       this.store.putOrder(order);
-      this.store.addEvent({
-        time: createdAt,
-        kind: 'reserve',
-        symbol,
-        message: `reserved ${amount.toFixed()} ${this.quoteAsset} (${set.allocationPercent}%) of ${total.toFixed()}`,
-        data: {
-          amount: amount.toFixed(),
-          percent: set.allocationPercent,
-          totalBalance: total.toFixed(),
-          clientOrderId,
-        },
-      });
+      this.store.addEvent({ time: at, kind: 'reserve', symbol, ...event });
     });
     this.nextPositionId++;
     this.reservations.set(symbol, reservation);
     this.positions.set(symbol, position);
     this.orders.set(clientOrderId, order);
-    return { ok: true, reservation, position, order };
+    return { reservation, position, order };
   }
 
   /** The entry order failed or filled nothing: the reservation is released and the position closed. */
@@ -611,30 +610,62 @@ export class Ledger {
     return updated;
   }
 
+  /**
+   * An earlier OCO of this position turned out to rest on the exchange (its answer was lost, or it
+   * was written off): it becomes the position's protection again, its legs as the exchange reports.
+   */
+  ocoAdopted(positionId: number, report: OcoReport, now: number): Position {
+    return this.protectedBy(
+      positionId,
+      report,
+      now,
+      true,
+      `OCO ${report.listClientOrderId} found resting on the exchange: it protects the position`,
+    );
+  }
+
+  /**
+   * A buy of ours executed after it was taken as never executed: its coins become a position again
+   * (opening, with the buy's client order id), reserved at what they cost, so that the caller books
+   * the fill and protects it. The reservation is not checked against what is available: the money is
+   * spent already; the ledger says so.
+   */
+  adoptLateEntry(set: ParameterSet, report: OrderReport, now: number): Position {
+    const amount = report.cumQuote;
+    return this.openPosition(set, report.clientOrderId, amount, report.orderId, now, (id) => ({
+      message: `a buy taken as never executed executed late (${report.clientOrderId}): position #${id} reserved at its cost ${amount.toFixed()} ${this.quoteAsset}`,
+    })).position;
+  }
+
   /** The exchange accepted the OCO: the position is protected. */
   ocoPlaced(positionId: number, report: OcoReport, now: number): Position {
+    return this.protectedBy(positionId, report, now, false, `OCO placed (list ${report.orderListId})`);
+  }
+
+  /**
+   * `report`'s OCO protects the position (placed now, or found resting): the position records the
+   * list, its legs take the exchange's order ids and states (an adopted list's states as reported;
+   * a placed one's only from 'pending', a report that came first may have moved them on).
+   */
+  private protectedBy(positionId: number, report: OcoReport, now: number, adopted: boolean, message: string): Position {
     const p = this.byId(positionId);
     const at = iso(now);
     const updated: Position = {
       ...p,
       status: p.status === 'exiting' ? 'exiting' : 'protected',
+      ...(adopted ? { ocoListClientOrderId: report.listClientOrderId } : {}),
       ocoListId: report.orderListId,
     };
     const legUpdates = [report.takeProfit, report.stopLoss].flatMap((leg) => {
       const o = this.orders.get(leg.clientOrderId);
       if (!o) return [];
-      const state = o.state === 'pending' ? orderStateOf(leg.status) : o.state;
+      const state = adopted || o.state === 'pending' ? orderStateOf(leg.status) : o.state;
       return [{ ...o, state, exchangeOrderId: leg.orderId, updatedAt: at }];
     });
     this.write(now, () => {
       this.store.putPosition(updated);
       for (const o of legUpdates) this.store.putOrder(o);
-      this.store.addEvent({
-        time: at,
-        kind: 'order',
-        symbol: p.symbol,
-        message: `OCO placed (list ${report.orderListId})`,
-      });
+      this.store.addEvent({ time: at, kind: 'order', symbol: p.symbol, message });
     });
     this.positions.set(p.symbol, updated);
     for (const o of legUpdates) this.orders.set(o.clientOrderId, o);
@@ -804,7 +835,11 @@ export class Ledger {
    */
   positionShrunk(positionId: number, sellQty: Decimal, why: string, now: number): Position {
     const p = this.byId(positionId);
-    const updated: Position = { ...p, sellQty };
+    // The cost of the coins that are gone leaves the position with them (their proceeds, if any,
+    // reach the quote balance by the balance check), so the total is not counted twice.
+    const gone = p.sellQty.sub(sellQty);
+    const cost = p.sellQty.isZero() || gone.lte(0) ? p.cost : p.cost.sub(p.cost.mul(gone).div(p.sellQty));
+    const updated: Position = { ...p, sellQty, cost: cost.toDecimalPlaces(8, Decimal.ROUND_DOWN) };
     this.write(now, () => {
       this.store.putPosition(updated);
       this.store.addEvent({
@@ -1014,4 +1049,27 @@ export class Ledger {
 function openCost(p: Position): Decimal {
   const left = p.cost.sub(p.proceeds);
   return left.isNegative() ? ZERO : left;
+}
+
+/** A position whose buy is on its way: nothing bought, nothing sold yet. */
+function openingPosition(id: number, set: ParameterSet, entryClientOrderId: string, openedAt: string): Position {
+  return {
+    id,
+    symbol: set.symbol,
+    status: 'opening',
+    params: set,
+    entryClientOrderId,
+    boughtQty: ZERO,
+    sellQty: ZERO,
+    cost: ZERO,
+    avgPrice: ZERO,
+    entryFeeQuote: ZERO,
+    soldQty: ZERO,
+    soldQuote: ZERO,
+    proceeds: ZERO,
+    exitFeeQuote: ZERO,
+    otherFeeQuote: ZERO,
+    ocoAttempts: 0,
+    openedAt,
+  };
 }
