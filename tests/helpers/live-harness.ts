@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { Decimal } from '../../electron/core/money/decimal';
 import path from 'node:path';
 import {
   BinanceExchange,
@@ -149,4 +151,34 @@ export async function liveHarness(
       if (db.isOpen) db.close();
     },
   };
+}
+
+/** The types of the orders of API_KEY's account that still work (NEW or PARTIALLY_FILLED) on `symbol`, sorted. */
+export function workingOrderTypes(fake: FakeBinance, symbol = 'BTCUSDT'): string[] {
+  return fake
+    .orders(API_KEY)
+    .filter((o) => o.symbol === symbol && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED'))
+    .map((o) => o.type)
+    .sort();
+}
+
+/**
+ * The two promises, checked against the local exchange: the ledger's quote balance equals the
+ * account's; reservations never exceed the total; no client order id used twice; reservations
+ * exactly for the live positions; each live position protected by two working legs.
+ */
+export function expectAgreement(fake: FakeBinance, x: LiveHarness): void {
+  const usdt = fake.account(API_KEY).balances.USDT!;
+  expect(x.engine.ledger.balance.toFixed()).toBe(new Decimal(usdt.free).add(usdt.locked).toFixed());
+  expect(x.engine.ledger.totalReserved().lte(x.engine.ledger.totalBalance())).toBe(true);
+  const ids = fake.orders(API_KEY).map((o) => o.clientOrderId);
+  expect(new Set(ids).size).toBe(ids.length);
+  const live = x.engine.ledger.openPositions();
+  expect(
+    x.engine.ledger
+      .allReservations()
+      .map((r) => r.positionId)
+      .sort(),
+  ).toEqual(live.map((p) => p.id).sort());
+  for (const p of live) expect(workingOrderTypes(fake, p.symbol)).toHaveLength(2);
 }

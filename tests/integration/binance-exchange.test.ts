@@ -3,6 +3,7 @@ import { Decimal } from '../../electron/core/money/decimal';
 import type { FakeBinance } from '../../tools/fake-binance/server';
 import { API_KEY, liveHarness, startFake, type LiveHarness } from '../helpers/live-harness';
 import { ledgerProblems } from '../helpers/ledger-consistency';
+import { BTC_SET as BTC } from '../helpers/live-suite';
 import { sets } from '../helpers/paper-harness';
 import { tempDir } from '../helpers/temp';
 
@@ -11,14 +12,6 @@ import { tempDir } from '../helpers/temp';
  * `binance` client (REST + WebSocket API user data stream) against the local Binance-compatible
  * exchange over real sockets. No test reaches Binance.
  */
-const BTC = {
-  symbol: 'BTCUSDT',
-  allocationPercent: 33.3,
-  zScoreThreshold: 5,
-  profitPercent: 15,
-  stopLossPercent: 2,
-  interval: '1m' as const,
-};
 const ETH = {
   symbol: 'ETHUSDT',
   allocationPercent: 33.3,

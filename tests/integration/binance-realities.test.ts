@@ -1,10 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../electron/core/money/decimal';
-import type { FakeBinance, FakeBinanceOptions } from '../../tools/fake-binance/server';
-import { API_KEY, API_SECRET, liveHarness, startFake, type LiveHarness } from '../helpers/live-harness';
-import { sets } from '../helpers/paper-harness';
-import { tempDir } from '../helpers/temp';
+import type { FakeBinance } from '../../tools/fake-binance/server';
+import { API_KEY, API_SECRET, type LiveHarness } from '../helpers/live-harness';
+import { BTC_SET as BTC, useLiveExchange } from '../helpers/live-suite';
 
 /**
  * What the real Binance does that a kind exchange does not, one behaviour per test (issue 7's
@@ -13,106 +12,49 @@ import { tempDir } from '../helpers/temp';
  * promises checked: never over-allocated (reservations <= total, the ledger's balance equals the
  * exchange's), and no coin without an order for longer than a retry takes.
  */
-const BTC = {
-  symbol: 'BTCUSDT',
-  allocationPercent: 33.3,
-  zScoreThreshold: 5,
-  profitPercent: 15,
-  stopLossPercent: 2,
-  interval: '1m' as const,
-};
 const BNB = { ...BTC, symbol: 'BNBUSDT', profitPercent: 10, stopLossPercent: 5 };
 
 describe('the engine against what the real Binance does', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let fake: FakeBinance | undefined;
-  let h: LiveHarness | undefined;
-
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await fake?.close();
-    fake = undefined;
-    tmp.cleanup();
-  });
-
-  async function start(
-    opts: {
-      fake?: FakeBinanceOptions;
-      prices?: Record<string, number>;
-      balances?: Record<string, string>;
-      harness?: Parameters<typeof liveHarness>[3];
-      sets?: Parameters<typeof sets>[0];
-    } = {},
-  ): Promise<LiveHarness> {
-    fake = await startFake(opts.prices ?? { BTCUSDT: 40000 }, opts.balances ?? { USDT: '1000' }, opts.fake ?? {});
-    h = await liveHarness(tmp.dir, fake, sets(opts.sets ?? [BTC]), opts.harness ?? {});
-    return h;
-  }
-
-  /** The ledger and the exchange agree; nothing over-allocated; no client order id used twice. */
-  function agree(x: LiveHarness): void {
-    const usdt = fake!.account(API_KEY).balances.USDT!;
-    expect(x.engine.ledger.balance.toFixed()).toBe(new Decimal(usdt.free).add(usdt.locked).toFixed());
-    expect(x.engine.ledger.totalReserved().lte(x.engine.ledger.totalBalance())).toBe(true);
-    const ids = fake!.orders(API_KEY).map((o) => o.clientOrderId);
-    expect(new Set(ids).size).toBe(ids.length);
-    // Reservations exactly for the live positions, and each live position protected on the exchange.
-    const live = x.engine.ledger.openPositions();
-    expect(
-      x.engine.ledger
-        .allReservations()
-        .map((r) => r.positionId)
-        .sort(),
-    ).toEqual(live.map((p) => p.id).sort());
-    for (const p of live) expect(working(p.symbol)).toHaveLength(2);
-  }
-
-  function working(symbol = 'BTCUSDT'): string[] {
-    const open = fake!
-      .orders(API_KEY)
-      .filter((o) => o.symbol === symbol && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED'));
-    return open.map((o) => o.type).sort();
-  }
+  const live = useLiveExchange();
+  const start = live.start;
+  const agree = (x: LiveHarness) => live.agree(x);
+  const working = (symbol = 'BTCUSDT') => live.working(symbol);
 
   // Binance's docs do not say whether a list whose activated leg still works is EXECUTING or ALL_DONE: both.
   it.each(['EXECUTING', 'ALL_DONE'] as const)(
     'a take-profit filling trade by trade (list %s meanwhile): each part booked at once; a reversal then sells only what is held',
     async (workingListStatus) => {
       const x = await start({ fake: { workingListStatus } });
-      fake!.faults.setRestingLiquidity(0.002, 'BTCUSDT');
+      live.fake.faults.setRestingLiquidity(0.002, 'BTCUSDT');
       await x.signal('BTCUSDT', 6);
       const p = x.engine.ledger.position('BTCUSDT')!;
       expect(p.sellQty.toFixed()).toBe('0.00831');
-      fake!.pushTrade('BTCUSDT', 46000.5); // the take-profit (46000) takes 0.002 of 0.00831
+      live.fake.pushTrade('BTCUSDT', 46000.5); // the take-profit (46000) takes 0.002 of 0.00831
       await x.until('the first part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.002'));
       // Booked at once: the balance holds the part's proceeds; the total does not count them twice.
       const after = x.engine.ledger.position('BTCUSDT')!;
       expect(after.proceeds.toFixed()).toBe('91.908'); // 0.002 x 46000 - 0.1% commission
       expect(x.engine.ledger.totalBalance().toFixed()).toBe('1000');
-      fake!.pushTrade('BTCUSDT', 46001);
+      live.fake.pushTrade('BTCUSDT', 46001);
       await x.until('the second part', () => x.engine.ledger.position('BTCUSDT')!.soldQty.eq('0.004'));
       expect(x.engine.protectionOf('BTCUSDT').kind).toBe('take-profit-filling');
-      fake!.setPrice('BTCUSDT', 45000);
+      live.fake.setPrice('BTCUSDT', 45000);
       await x.signal('BTCUSDT', -6); // reversal: cancel the take-profit's rest, sell the 0.00431 held
       await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined);
-      const sells = fake!.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
+      const sells = live.fake.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
       expect(sells.map((o) => [o.origQty, o.status])).toEqual([['0.00431000', 'FILLED']]);
       expect(x.events.some((e) => e.type === 'error')).toBe(false); // never -2010 insufficient balance
       const t = x.store.trades()[0]!;
       expect([t.quantity.toFixed(), t.exitReason]).toEqual(['0.00831', 'reversal']);
       // Left: only what the buy's fee and the lot step left over (0.00832 - 0.00000832, floored to 0.00001).
-      expect(fake!.account(API_KEY).balances.BTC!.free).toBe('0.00000168');
+      expect(live.fake.account(API_KEY).balances.BTC!.free).toBe('0.00000168');
       agree(x);
     },
   );
 
   it('a buy answered -1007 that executes 1.5 s later: the reservation stays, the late report books it, its OCO follows', async () => {
     const x = await start({ harness: { timings: { unknownOutcomeWindowMs: 10_000 } } });
-    fake!.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 1500 });
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 1500 });
     const t0 = Date.now();
     await x.signal('BTCUSDT', 6);
     expect(x.engine.getAllocationStatus().reservations.map((r) => r.symbol)).toEqual(['BTCUSDT']);
@@ -123,16 +65,16 @@ describe('the engine against what the real Binance does', () => {
       8000,
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
-    expect(fake!.orders(API_KEY).filter((o) => o.side === 'BUY')).toHaveLength(1);
+    expect(live.fake.orders(API_KEY).filter((o) => o.side === 'BUY')).toHaveLength(1);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
     agree(x);
   });
 
   it('balance events before, after and twice around their fills: the balance is never counted twice', async () => {
     const x = await start();
-    fake!.faults.setUserStreamChaos({ seed: 7, balanceFirst: true, duplicate: 0.5, shuffle: true });
+    live.fake.faults.setUserStreamChaos({ seed: 7, balanceFirst: true, duplicate: 0.5, shuffle: true });
     await x.signal('BTCUSDT', 6);
-    fake!.pushTrade('BTCUSDT', 46100); // take-profit
+    live.fake.pushTrade('BTCUSDT', 46100); // take-profit
     await x.until('the take-profit', () => x.engine.ledger.position('BTCUSDT') === undefined);
     await x.engine.checkBalance();
     expect(x.events.some((e) => e.type === 'balance-divergence')).toBe(false);
@@ -153,33 +95,31 @@ describe('the engine against what the real Binance does', () => {
   ])(
     "with this computer's clock %s the exchange's: connects, trades and resubscribes after a dropped connection",
     async (_what, skew) => {
-      fake = await startFake({ BTCUSDT: 40000 });
-      fake.faults.setClockSkew(skew);
-      h = await liveHarness(tmp.dir, fake, sets([BTC]));
-      await h.signal('BTCUSDT', 6);
-      expect(h.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
-      fake.dropAllSockets();
-      await h.until('the resubscription', () =>
-        h!.health.some((e) => e.kind === 'user-stream' && e.state === 'reconnected'),
+      const x = await start({ beforeConnect: (f) => f.faults.setClockSkew(skew) });
+      await x.signal('BTCUSDT', 6);
+      expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
+      live.fake.dropAllSockets();
+      await x.until('the resubscription', () =>
+        x.health.some((e) => e.kind === 'user-stream' && e.state === 'reconnected'),
       );
-      await fake.waitForUserStream(API_KEY);
-      fake.pushTrade('BTCUSDT', 46100);
-      await h.until('the take-profit after the reconnect', () => h!.engine.ledger.position('BTCUSDT') === undefined);
-      expect(h.health.some((e) => e.kind === 'clock' && Math.abs(e.offsetMs - skew) < 500)).toBe(true);
-      agree(h);
+      await live.fake.waitForUserStream(API_KEY);
+      live.fake.pushTrade('BTCUSDT', 46100);
+      await x.until('the take-profit after the reconnect', () => x.engine.ledger.position('BTCUSDT') === undefined);
+      expect(x.health.some((e) => e.kind === 'clock' && Math.abs(e.offsetMs - skew) < 500)).toBe(true);
+      agree(x);
     },
   );
 
   it('429 then 418 on the WebSocket API: at most one subscription attempt per 5 s, subscribed again after the ban', async () => {
-    fake = await startFake({ BTCUSDT: 40000 });
-    h = await liveHarness(tmp.dir, fake, sets([BTC]), { userStream: { minAttemptGapMs: 5000 } });
+    const h = await start({ harness: { userStream: { minAttemptGapMs: 5000 } } });
+    const fake = live.fake;
     const before = fake.wsApi.requestCount('userDataStream.subscribe.signature');
     fake.faults.rateLimitWsApiNext(1, { status: 429, retryAfterMs: 1000 });
     fake.faults.rateLimitWsApiNext(1, { status: 418, retryAfterMs: 6000 });
     fake.dropAllSockets();
     await h.until(
       'subscribed again',
-      () => fake!.wsApi.requestCount('userDataStream.subscribe.signature') >= before + 3,
+      () => fake.wsApi.requestCount('userDataStream.subscribe.signature') >= before + 3,
       30_000,
     );
     await fake.waitForUserStream(API_KEY, 10_000);
@@ -192,8 +132,7 @@ describe('the engine against what the real Binance does', () => {
     expect(h.health.some((e) => e.kind === 'paused' && e.reason === 'banned')).toBe(true);
     // Stopping is immediate, even mid back-off.
     const t = Date.now();
-    await h.close();
-    h = undefined;
+    await live.closeHarness();
     expect(Date.now() - t).toBeLessThan(1500);
   }, 40_000);
 
@@ -202,11 +141,11 @@ describe('the engine against what the real Binance does', () => {
     async (workingListStatus) => {
       const x = await start({ fake: { workingListStatus } });
       await x.signal('BTCUSDT', 6);
-      fake!.pushTrade('BTCUSDT', 39100); // below the stop 39200 and its limit 39160.8: triggers, cannot fill
+      live.fake.pushTrade('BTCUSDT', 39100); // below the stop 39200 and its limit 39160.8: triggers, cannot fill
       await x.until('the stop seen as triggered', () => x.engine.protectionOf('BTCUSDT').kind === 'stop-triggered');
       const state = x.engine.protectionOf('BTCUSDT');
       expect(state.kind === 'stop-triggered' && state.limitPrice?.toFixed()).toBe('39160.8');
-      fake!.pushTrade('BTCUSDT', 38000); // keeps falling
+      live.fake.pushTrade('BTCUSDT', 38000); // keeps falling
       await x.until('the gapped stop sold at market', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
       const t = x.store.trades()[0]!;
       expect(t.exitReason).toBe('gapped-stop');
@@ -219,11 +158,11 @@ describe('the engine against what the real Binance does', () => {
   it('eventStreamTerminated: subscribed again, and a take-profit a moment later is booked', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);
-    expect(fake!.terminateUserStreams(API_KEY)).toBe(1);
+    expect(live.fake.terminateUserStreams(API_KEY)).toBe(1);
     await x.until('the new subscription', () =>
       x.health.some((e) => e.kind === 'user-stream' && e.state === 'reconnected'),
     );
-    fake!.pushTrade('BTCUSDT', 46100);
+    live.fake.pushTrade('BTCUSDT', 46100);
     await x.until('the take-profit', () => x.engine.ledger.position('BTCUSDT') === undefined);
     expect(x.engine.getAllocationStatus().reservations).toEqual([]);
     agree(x);
@@ -244,7 +183,7 @@ describe('the engine against what the real Binance does', () => {
     await x.signal('BTCUSDT', 6);
     const first = x.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId!;
     const t = Date.now();
-    end(fake!, first);
+    end(live.fake, first);
     await x.until(
       'a new OCO',
       () => {
@@ -262,8 +201,13 @@ describe('the engine against what the real Binance does', () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);
     const list = x.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId!;
-    fake!.cancelOrderListAsOtherClient(API_KEY, 'BTCUSDT', list);
-    fake!.placeOrderAsOtherClient(API_KEY, { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.00831' });
+    live.fake.cancelOrderListAsOtherClient(API_KEY, 'BTCUSDT', list);
+    live.fake.placeOrderAsOtherClient(API_KEY, {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.00831',
+    });
     await x.until('the position closed', () => x.engine.ledger.position('BTCUSDT') === undefined, 4000);
     expect(x.store.trades()[0]!.exitReason).toBe('external');
     expect(x.engine.getAllocationStatus().reservations).toEqual([]);
@@ -276,8 +220,8 @@ describe('the engine against what the real Binance does', () => {
     const x = await start({ prices: { BTCUSDT: 40000, BNBUSDT: 300 }, sets: [BTC, BNB] });
     await x.signal('BNBUSDT', 6);
     expect(x.engine.ledger.position('BNBUSDT')?.status).toBe('protected');
-    fake!.setSymbolStatus('BTCUSDT', 'HALT');
-    fake!.setSymbolStatus('BNBUSDT', 'BREAK');
+    live.fake.setSymbolStatus('BTCUSDT', 'HALT');
+    live.fake.setSymbolStatus('BNBUSDT', 'BREAK');
     await x.engine.refreshRules();
     await x.signal('BTCUSDT', 6);
     expect(x.engine.ledger.position('BTCUSDT')).toBeUndefined();
@@ -287,19 +231,19 @@ describe('the engine against what the real Binance does', () => {
       true,
     );
     for (const flags of [{ ocoAllowed: false }, { quoteOrderQtyMarketAllowed: false }]) {
-      fake!.setSymbolStatus('BTCUSDT', 'TRADING');
-      fake!.setSymbolFlags('BTCUSDT', { ocoAllowed: true, quoteOrderQtyMarketAllowed: true, ...flags });
+      live.fake.setSymbolStatus('BTCUSDT', 'TRADING');
+      live.fake.setSymbolFlags('BTCUSDT', { ocoAllowed: true, quoteOrderQtyMarketAllowed: true, ...flags });
       await x.engine.refreshRules();
       await x.signal('BTCUSDT', 6);
       expect(x.engine.ledger.position('BTCUSDT')).toBeUndefined();
     }
-    fake!.setSymbolFlags('BTCUSDT', { ocoAllowed: true, quoteOrderQtyMarketAllowed: true });
-    fake!.setSymbolFilters('BTCUSDT', { tickSize: '1.00000000' });
+    live.fake.setSymbolFlags('BTCUSDT', { ocoAllowed: true, quoteOrderQtyMarketAllowed: true });
+    live.fake.setSymbolFilters('BTCUSDT', { tickSize: '1.00000000' });
     await x.engine.refreshRules();
     await x.signal('BTCUSDT', 6);
-    const tp = fake!.orders(API_KEY).find((o) => o.symbol === 'BTCUSDT' && o.type === 'LIMIT_MAKER')!;
+    const tp = live.fake.orders(API_KEY).find((o) => o.symbol === 'BTCUSDT' && o.type === 'LIMIT_MAKER')!;
     expect(tp.price).toBe('46000.00000000');
-    const stop = fake!.orders(API_KEY).find((o) => o.symbol === 'BTCUSDT' && o.type === 'STOP_LOSS_LIMIT')!;
+    const stop = live.fake.orders(API_KEY).find((o) => o.symbol === 'BTCUSDT' && o.type === 'STOP_LOSS_LIMIT')!;
     expect(stop.price).toBe('39160.00000000'); // 39160.8 floored to the new tick of 1
     expect(x.events.some((e) => e.type === 'warning' && /tick size changed/.test(e.message))).toBe(true);
     agree(x);
@@ -320,10 +264,10 @@ describe('the engine against what the real Binance does', () => {
     await x.signal('BTCUSDT', 6);
     const p = x.engine.ledger.position('BTCUSDT')!;
     expect(p.sellQty.eq(p.boughtQty)).toBe(true); // the fee came out of BNB, not of the coins bought
-    fake!.pushTrade('BTCUSDT', 46100);
+    live.fake.pushTrade('BTCUSDT', 46100);
     await x.until('the take-profit', () => x.engine.ledger.position('BTCUSDT') === undefined);
     const t = x.store.trades()[0]!;
-    const bnbFees = new Decimal(1).sub(fake!.account(API_KEY).balances.BNB!.free); // BNB spent on both fills
+    const bnbFees = new Decimal(1).sub(live.fake.account(API_KEY).balances.BNB!.free); // BNB spent on both fills
     expect(bnbFees.gt(0)).toBe(true);
     // PnL = proceeds - cost - the BNB commission valued at 300
     expect(t.pnl.toFixed(6)).toBe(t.proceeds.sub(t.cost).sub(bnbFees.mul(300)).toFixed(6));
@@ -338,29 +282,25 @@ describe('the engine against what the real Binance does', () => {
     const publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const key = `${type}-test-key-0001`;
-    fake = await startFake(
-      { BTCUSDT: 40000 },
-      { USDT: '1000' },
-      {
-        accounts: [{ apiKey: key, publicKeyPem, balances: { USDT: '1000' } }],
-      },
-    );
-    h = await liveHarness(tmp.dir, fake, sets([BTC]), { credentials: { apiKey: key, apiSecret: privatePem } });
+    const h = await start({
+      fake: { accounts: [{ apiKey: key, publicKeyPem, balances: { USDT: '1000' } }] },
+      harness: { credentials: { apiKey: key, apiSecret: privatePem } },
+    });
     await h.signal('BTCUSDT', 6);
     expect(h.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
-    fake.pushTrade('BTCUSDT', 46100);
+    live.fake.pushTrade('BTCUSDT', 46100);
     await h.until(
       'the take-profit, from the user data stream',
-      () => h!.engine.ledger.position('BTCUSDT') === undefined,
+      () => h.engine.ledger.position('BTCUSDT') === undefined,
     );
-    expect(fake.account(key).balances.USDT!.free).toBe(h.engine.ledger.balance.toFixed(8));
+    expect(live.fake.account(key).balances.USDT!.free).toBe(h.engine.ledger.balance.toFixed(8));
   });
 
   it('an exit whose market sale keeps failing (HTTP 503) after the OCO was cancelled: retried, then the OCO is put back within the budget; the deferred exit finishes', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);
-    fake!.setPrice('BTCUSDT', 40500);
-    fake!.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 50, { status: 503 });
+    live.fake.setPrice('BTCUSDT', 40500);
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 50, { status: 503 });
     const t = Date.now();
     await x.signal('BTCUSDT', -6);
     // Within the retry budget (0.8 s here) and its look-ups: protected again, the exit deferred.
@@ -372,11 +312,11 @@ describe('the engine against what the real Binance does', () => {
     expect(Date.now() - t).toBeLessThan(2500);
     expect(x.events.some((e) => e.type === 'exit-deferred')).toBe(true);
     // The exchange heals: the deferred exit finishes.
-    fake!.faults.reset();
+    live.fake.faults.reset();
     await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
     expect(x.store.trades()[0]!.exitReason).toBe('reversal');
     expect(
-      fake!.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET' && o.status === 'FILLED'),
+      live.fake.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET' && o.status === 'FILLED'),
     ).toHaveLength(1);
     agree(x);
   });
@@ -384,13 +324,13 @@ describe('the engine against what the real Binance does', () => {
   it('an exit sale answered 429 with Retry-After: nothing is sent until then, and the sale goes out first thing after', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);
-    fake!.setPrice('BTCUSDT', 40500);
-    fake!.faults.rateLimitNext(1, { status: 429, retryAfterSeconds: 1 }, { method: 'POST', path: '/api/v3/order' });
+    live.fake.setPrice('BTCUSDT', 40500);
+    live.fake.faults.rateLimitNext(1, { status: 429, retryAfterSeconds: 1 }, { method: 'POST', path: '/api/v3/order' });
     const t = Date.now();
     await x.signal('BTCUSDT', -6);
     await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
     expect(Date.now() - t).toBeGreaterThanOrEqual(950);
-    const requests = fake!.orderRequests().filter((r) => r.path === '/api/v3/order' && r.time > t);
+    const requests = live.fake.orderRequests().filter((r) => r.path === '/api/v3/order' && r.time > t);
     expect(requests.map((r) => r.accepted)).toEqual([true]); // the 429 was answered before the request was read
     expect(x.health.some((e) => e.kind === 'paused' && e.reason === 'rate-limited')).toBe(true);
     agree(x);
@@ -399,11 +339,11 @@ describe('the engine against what the real Binance does', () => {
   it('a timeout on the exit sale that executed: looked up, booked, never sold twice', async () => {
     const x = await start({ harness: { requestTimeoutMs: 400 } });
     await x.signal('BTCUSDT', 6);
-    fake!.setPrice('BTCUSDT', 40500);
-    fake!.faults.timeoutNext({ method: 'POST', path: '/api/v3/order' }, 1, { afterAccept: true });
+    live.fake.setPrice('BTCUSDT', 40500);
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/order' }, 1, { afterAccept: true });
     await x.signal('BTCUSDT', -6);
     await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined, 5000);
-    expect(fake!.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET')).toHaveLength(1);
+    expect(live.fake.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET')).toHaveLength(1);
     agree(x);
   });
 });

@@ -129,7 +129,10 @@ export class WsApiConnection {
         ws.removeAllListeners();
         ws.on('error', () => undefined);
         ws.terminate();
-        this.onClosed(`no sign of life from the server for ${Math.round((2 * every) / 1000)} s`);
+        const silent = 2 * every;
+        this.onClosed(
+          `no sign of life from the server for ${silent >= 1000 ? `${Math.round(silent / 1000)} s` : `${silent} ms`}`,
+        );
         return;
       }
       if (ws.readyState === WebSocket.OPEN) ws.ping();

@@ -42,6 +42,11 @@ export interface FlowContext {
   setFor(symbol: string): ParameterSet | undefined;
   /** The last price seen for a symbol (NaN when none). */
   lastPrice(symbol: string): number;
+  /**
+   * Whether the symbol trades now (status TRADING). Rules that said it did not are read again
+   * first; `reread` reads them again in any case (an order was just refused with "Market is closed.").
+   */
+  marketOpen(symbol: string, reread: boolean): Promise<boolean>;
 }
 
 /** Something that must happen later for a symbol (driven by tick()). */
@@ -398,6 +403,16 @@ export class PositionFlows {
     let p = this.current(position);
     if (!p || p.status === 'closed' || p.status === 'opening') return;
     if (this.ledger.workingOrders(p.id).some(isSellLeg)) return; // an OCO is working or may be
+    if (!(await this.x.marketOpen(p.symbol, false))) {
+      // No order is taken while the symbol does not trade: tried again later (its rules read again then).
+      this.tellOnce(`closed:${p.id}`, {
+        type: 'error',
+        symbol: p.symbol,
+        message: `${p.symbol} is NOT protected: the market is closed (${this.x.rulesFor(p.symbol).status}); the OCO is placed as soon as it trades again (checked every ${Math.round(this.x.timings.deferredRetryMs / 1000)} s)`,
+      });
+      this.schedule(p.symbol, 'protect', this.x.timings.deferredRetryMs);
+      return;
+    }
     let rejections = 0;
     let transient = 0;
     let slept = 0;
@@ -463,6 +478,18 @@ export class PositionFlows {
         rejections++;
         if (rejections >= 3) return this.exitOrDefer(p, 'unprotectable', 'the OCO was refused three times');
         continue;
+      }
+      if (kind === 'market-closed') {
+        // The symbol stopped trading (its rules said otherwise): read them again; the scheduled
+        // placement waits for it to trade again without sending anything meanwhile.
+        await this.x.marketOpen(p.symbol, true);
+        this.tellOnce(`closed:${p.id}`, {
+          type: 'error',
+          symbol: p.symbol,
+          message: `${p.symbol} is NOT protected: the market is closed (${why}); the OCO is placed as soon as it trades again`,
+        });
+        this.schedule(p.symbol, 'protect', this.x.timings.deferredRetryMs);
+        return;
       }
       if (kind === 'rejected' || kind === 'filter') {
         rejections++;
@@ -546,6 +573,7 @@ export class PositionFlows {
 
   private recordOcoPlaced(position: Position, plan: OcoPlan, report: OcoReport): void {
     const p = this.ledger.ocoPlaced(position.id, report, this.now());
+    this.told.delete(`closed:${p.id}`);
     this.x.tell({
       type: 'oco-placed',
       symbol: p.symbol,
@@ -918,6 +946,20 @@ export class PositionFlows {
   async exitLocked(position: Position, reason: ExitReason, detail?: string): Promise<void> {
     let p = this.current(position);
     if (!p || p.status === 'closed' || p.status === 'opening') return;
+    if (!(await this.x.marketOpen(p.symbol, false))) {
+      // The market is closed (HALT, BREAK, ...): nothing can be sold, so a resting OCO is not
+      // cancelled; it works again the moment trading resumes. The exit is tried again later.
+      const cur = this.current(p);
+      if (!cur) return;
+      this.x.tell({
+        type: 'exit-deferred',
+        symbol: cur.symbol,
+        reason,
+        message: `${cur.symbol}: the ${reason} exit waits, the market is closed (${this.x.rulesFor(cur.symbol).status}); its OCO stays in place; tried again in ${Math.round(this.x.timings.deferredRetryMs / 1000)} s`,
+      });
+      this.schedule(cur.symbol, 'exit', this.x.timings.deferredRetryMs, reason);
+      return;
+    }
     this.exiting.add(p.symbol);
     try {
       this.protection.delete(p.symbol);
@@ -1138,6 +1180,12 @@ export class PositionFlows {
         continue;
       }
       this.ledger.orderRefused(id, lastWhy, this.now());
+      if (kind === 'market-closed') {
+        // Retrying cannot help until the symbol trades again: its rules are read again so that the
+        // next exit attempt waits with the OCO in place rather than cancelling it.
+        await this.x.marketOpen(p.symbol, true);
+        return { why: lastWhy };
+      }
       if ((kind === 'rate-limited' || kind === 'banned') && paused < MAX_PAUSE_WAIT_MS) {
         // Binance asked every request to wait: nothing else could be sent meanwhile either. Wait it
         // out (up to a minute in all: it does not count towards the retry budget) and sell first thing after.

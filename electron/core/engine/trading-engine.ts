@@ -112,6 +112,7 @@ export class TradingEngine {
       halted: () => this.halted,
       setFor: (symbol) => this.slots.get(symbol)?.set,
       lastPrice: (symbol) => this.slots.get(symbol)?.lastPrice ?? NaN,
+      marketOpen: (symbol, reread) => this.marketOpen(symbol, reread),
     });
     this.balanceCheck = opts.auditBalance
       ? new BalanceCheck({
@@ -370,8 +371,8 @@ export class TradingEngine {
    * entries stop while a symbol is not TRADING (or lacks what an entry needs) and resume when it is;
    * positions stay as they are. Live sessions call this periodically.
    */
-  async refreshRules(): Promise<void> {
-    const symbols = [...new Set([...this.slots.keys(), ...this.extraRules.keys()])];
+  async refreshRules(only?: readonly string[]): Promise<void> {
+    const symbols = only ?? [...new Set([...this.slots.keys(), ...this.extraRules.keys()])];
     if (symbols.length === 0) return;
     const fresh = await this.exchange.refreshSymbolRules(symbols);
     for (const r of fresh) {
@@ -475,6 +476,21 @@ export class TradingEngine {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /**
+   * Whether the symbol trades now, as far as its rules say. `reread` (or rules that said it did not)
+   * reads them from the exchange first; a read that fails keeps what we knew.
+   */
+  private async marketOpen(symbol: string, reread: boolean): Promise<boolean> {
+    if (reread || this.rulesFor(symbol).status !== 'TRADING') {
+      try {
+        await this.refreshRules([symbol]);
+      } catch {
+        // unreachable: what we knew stands
+      }
+    }
+    return this.rulesFor(symbol).status === 'TRADING';
+  }
 
   rulesFor(symbol: string): SymbolRules {
     const slot = this.slots.get(symbol);

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { API_KEY } from '../helpers/live-harness';
+import { BTC_SET as BTC, useLiveExchange } from '../helpers/live-suite';
+
+/**
+ * Protection and exits where Binance's rules bite: a stop-market OCO, a market that closes under a
+ * position, the maximum quantity per order, a partial buy that executes late, OCO answers that are
+ * lost. Through the engine, BinanceExchange and the real `binance` client against the local exchange.
+ */
+describe('protection and exits against the real rules of Binance', () => {
+  const live = useLiveExchange();
+  const start = live.start;
+  const agree = (x: Parameters<typeof live.agree>[0]) => live.agree(x);
+  const working = () => live.working();
+  const orderPosts = (since: number) =>
+    live.fake
+      .orderRequests()
+      .filter((r) => r.time >= since && (r.path === '/api/v3/order' || r.path === '/api/v3/orderList/oco'));
+
+  it('a stop-market OCO: LIMIT_MAKER above, STOP_LOSS below; a gap through the stop sells at market and closes as a stop-loss', async () => {
+    const x = await start({ sets: [{ ...BTC, stopOrderType: 'market' }] });
+    await x.signal('BTCUSDT', 6);
+    expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS']);
+    const stop = live.fake.orders(API_KEY).find((o) => o.type === 'STOP_LOSS')!;
+    expect(stop.stopPrice).toBe('39200.00000000');
+    live.fake.pushTrade('BTCUSDT', 38000); // far through the stop: a stop-limit would rest unfilled here
+    await x.until('the stop-loss', () => x.engine.ledger.position('BTCUSDT') === undefined);
+    const t = x.store.trades()[0]!;
+    expect(t.exitReason).toBe('stop-loss');
+    expect(t.exitPrice.toFixed()).toBe('38000');
+    expect(working()).toEqual([]);
+    agree(x);
+  });
+
+  it('the market closes (HALT) before a reversal: nothing is sold or sent while halted, the OCO stays; the exit runs once it trades again', async () => {
+    const x = await start();
+    await x.signal('BTCUSDT', 6);
+    live.fake.setSymbolStatus('BTCUSDT', 'HALT');
+    await x.engine.refreshRules();
+    const t = Date.now();
+    await x.signal('BTCUSDT', -6);
+    await new Promise((r) => setTimeout(r, 1500)); // three deferred retries (500 ms here)
+    expect(x.events.some((e) => e.type === 'exit-deferred' && /market is closed \(HALT\)/.test(e.message))).toBe(true);
+    expect(orderPosts(t)).toEqual([]);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']); // the OCO rests, ready for the reopening
+    live.fake.setSymbolStatus('BTCUSDT', 'TRADING');
+    await x.until('the exit after the reopening', () => x.engine.ledger.position('BTCUSDT') === undefined, 4000);
+    expect(x.store.trades()[0]!.exitReason).toBe('reversal');
+    agree(x);
+  });
+
+  it('the market closes unannounced during a reversal: the sale is refused once, the rules are read again, nothing is sent in a loop; reopened, the exit finishes', async () => {
+    const x = await start();
+    await x.signal('BTCUSDT', 6);
+    live.fake.setSymbolStatus('BTCUSDT', 'HALT'); // the engine still believes it trades
+    const t = Date.now();
+    await x.signal('BTCUSDT', -6);
+    await new Promise((r) => setTimeout(r, 2000));
+    // The cancel went through (cancels work on HALT), the sale was refused "Market is closed.", and
+    // then nothing more: no OCO or sale retried against a closed market.
+    const posts = orderPosts(t);
+    expect(posts.map((r) => r.path)).toEqual(['/api/v3/order']);
+    expect(x.events.some((e) => e.type === 'error' && /NOT protected: the market is closed/.test(e.message))).toBe(
+      true,
+    );
+    expect(x.events.filter((e) => e.type === 'error' && /NOT protected/.test(e.message))).toHaveLength(1);
+    live.fake.setSymbolStatus('BTCUSDT', 'TRADING');
+    await x.until('the exit after the reopening', () => x.engine.ledger.position('BTCUSDT') === undefined, 4000);
+    expect(x.store.trades()[0]!.exitReason).toBe('reversal');
+    agree(x);
+  });
+
+  it('a market sale larger than MARKET_LOT_SIZE maxQty is split into orders of at most maxQty', async () => {
+    const x = await start();
+    await x.signal('BTCUSDT', 6);
+    expect(x.engine.ledger.position('BTCUSDT')!.sellQty.toFixed()).toBe('0.00831');
+    live.fake.setSymbolFilters('BTCUSDT', { marketMaxQty: '0.003' });
+    await x.engine.refreshRules();
+    live.fake.setPrice('BTCUSDT', 40500);
+    await x.signal('BTCUSDT', -6);
+    await x.until('the exit', () => x.engine.ledger.position('BTCUSDT') === undefined);
+    const sells = live.fake.orders(API_KEY).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
+    expect(sells.map((o) => [o.origQty, o.status])).toEqual([
+      ['0.00300000', 'FILLED'],
+      ['0.00300000', 'FILLED'],
+      ['0.00231000', 'FILLED'],
+    ]);
+    expect(x.store.trades()[0]!.quantity.toFixed()).toBe('0.00831');
+    agree(x);
+  });
+
+  it('a buy answered -1007 that executes late and only in part: the part is booked and protected, the reservation kept for it', async () => {
+    const x = await start({ harness: { timings: { unknownOutcomeWindowMs: 10_000 } } });
+    live.fake.faults.partialFillNextMarket(0.5, 'BUY');
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 800 });
+    await x.signal('BTCUSDT', 6);
+    expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('opening');
+    await x.until('the protected part', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 6000);
+    const p = x.engine.ledger.position('BTCUSDT')!;
+    const buy = live.fake.orders(API_KEY).find((o) => o.side === 'BUY')!;
+    expect(buy.status).toBe('EXPIRED');
+    expect(p.boughtQty.toFixed(8)).toBe(buy.executedQty);
+    expect(p.cost.toFixed(8)).toBe(buy.cummulativeQuoteQty);
+    const legs = live.fake.orders(API_KEY).filter((o) => o.type === 'LIMIT_MAKER' || o.type === 'STOP_LOSS_LIMIT');
+    expect(legs.map((o) => o.origQty)).toEqual([p.sellQty.toFixed(8), p.sellQty.toFixed(8)]);
+    agree(x);
+  });
+
+  it('an OCO whose answer is lost after it was accepted is found and adopted: one OCO, never two', async () => {
+    const x = await start();
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { afterAccept: true });
+    await x.signal('BTCUSDT', 6);
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 4000);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    expect(live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
+    agree(x);
+  });
+
+  it('an OCO answered 503 twice before it reached the matching engine: looked up within the retry budget each time (a 5xx may have executed), then placed again; one OCO in the end', async () => {
+    const x = await start();
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 2, { status: 503 });
+    const t = Date.now();
+    await x.signal('BTCUSDT', 6);
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 6000);
+    // Two look-ups of at most the retry budget (0.8 s here), then the third placement: a bound on
+    // how long the coins waited without an order (generous: the machine may be busy).
+    expect(Date.now() - t).toBeLessThan(6000);
+    expect(x.events.filter((e) => e.type === 'oco-rejected')).toHaveLength(2);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    const listIds = new Set(live.fake.orders(API_KEY).flatMap((o) => (o.orderListId >= 0 ? [o.orderListId] : [])));
+    expect(listIds.size).toBe(1);
+    agree(x);
+  });
+});
