@@ -53,7 +53,9 @@ export class CloseFlow extends FlowPart {
     if (!cur) return;
     this.s.protection.delete(cur.symbol);
     this.s.due.delete(cur.symbol);
+    const orderIds = this.ledger.ordersOf(cur.id).map((o) => o.clientOrderId);
     const { trade, released } = this.ledger.positionClosed(cur.id, reason, this.now());
+    this.s.forget(cur, orderIds);
     this.x.tell({
       type: 'position-closed',
       symbol: cur.symbol,

@@ -91,11 +91,12 @@ export class DueWork extends FlowPart {
       message: `${p.symbol}: the take-profit's rest did not fill and the price fell back to ${last.toFixed()}: cancelling it and protecting the rest with a new OCO`,
     });
     const cancelled = await this.f.cancelProtection(p);
-    this.s.protection.delete(p.symbol);
     if (cancelled === 'live') {
+      // The rest still works (and is watched again): checked again after the grace period.
       this.schedule(p.symbol, 'tp-check', this.x.timings.gapGraceMs);
       return;
     }
+    this.s.protection.delete(p.symbol);
     const cur = this.current(p);
     if (cur) await this.f.protectLocked(cur);
   }

@@ -34,15 +34,18 @@ export class ExitFlow extends FlowPart {
       // cancelled; it works again the moment trading resumes. The exit is tried again later.
       const cur = this.current(p);
       if (!cur) return;
-      this.x.tell({
+      const rests = this.ledger.workingOrders(cur.id).some(isSellLeg);
+      // Said once per closing of the market, not at every retry.
+      this.tellOnce(`exit-closed:${cur.id}`, {
         type: 'exit-deferred',
         symbol: cur.symbol,
         reason,
-        message: `${cur.symbol}: the ${reason} exit waits, the market is closed (${this.x.rulesFor(cur.symbol).status}); its OCO stays in place; tried again in ${Math.round(this.x.timings.deferredRetryMs / 1000)} s`,
+        message: `${cur.symbol}: the ${reason} exit waits, the market is closed (${this.x.rulesFor(cur.symbol).status}); ${rests ? 'its OCO stays in place' : 'its coins wait for the market to reopen'}; tried again every ${Math.round(this.x.timings.deferredRetryMs / 1000)} s`,
       });
       this.schedule(cur.symbol, 'exit', this.x.timings.deferredRetryMs, reason);
       return;
     }
+    this.s.told.delete(`exit-closed:${p.id}`);
     this.s.exiting.add(p.symbol);
     try {
       this.s.protection.delete(p.symbol);
@@ -292,8 +295,8 @@ export class ExitFlow extends FlowPart {
         }
         return 'done';
       }
-      // Any other refusal (a filter, insufficient balance although the coins are there, the market
-      // closed, unreachable): the next try is sized by the holdings check again, after the back-off.
+      // Any other refusal (a filter, insufficient balance although the coins are there,
+      // unreachable): the next try is sized by the holdings check again, after the back-off.
       const wait = Math.max(backoff(this.x.timings.retryDelaysMs, attempt), retryAfterOf(failure) ?? 0);
       if (this.retriesSpent(slept, wait, attempt)) {
         this.x.tell({

@@ -24,12 +24,25 @@ export class FlowState {
   readonly maybeSent = new Set<string>();
   /** Symbols whose exit is running: protection it puts back never starts another exit (deferred instead). */
   readonly exiting = new Set<string>();
+  /** Why an order of ours expired, when the exchange said (OCO_TRIGGER: its sibling leg activated). */
+  readonly expiry = new Map<string, string>();
   readonly lookups: LookUpContext;
 
   constructor(readonly x: FlowContext) {
     this.lookups = { exchange: x.exchange, timings: x.timings, mailbox: x.mailbox, stopping: x.stopping };
     for (const p of x.ledger.openPositions())
       for (const o of x.ledger.workingOrders(p.id)) if (o.state === 'pending') this.maybeSent.add(o.clientOrderId);
+  }
+
+  /** A position closed: what was kept about it and its orders goes (so nothing grows for the life of the process). */
+  forget(p: Position, clientOrderIds: readonly string[]): void {
+    for (const id of clientOrderIds) {
+      this.maybeSent.delete(id);
+      this.expiry.delete(id);
+    }
+    this.told.delete(`locked:${p.symbol}`);
+    this.told.delete(`closed:${p.id}`);
+    this.told.delete(`exit-closed:${p.id}`);
   }
 }
 

@@ -31,8 +31,9 @@ export class ProtectFlow extends FlowPart {
    * Places the protective OCO on what the position holds. A rejection is retried once with a fresh
    * price check; if the price is already beyond a leg, or the retry fails too, the position is sold
    * at market (deferred when an exit is what called this). When the exchange cannot take orders now
-   * (rate limit, ban, unreachable, market closed) the placement is retried with back-off and then
-   * every few seconds, saying loudly that the coins are unprotected.
+   * (rate limit, ban, unreachable) the placement is retried with back-off and then every few
+   * seconds, saying loudly that the coins are unprotected. While the market is closed nothing is
+   * sent: the placement waits (checked every few seconds) until the symbol trades again.
    */
   async protectLocked(position: Position): Promise<void> {
     let p = this.current(position);
@@ -131,7 +132,7 @@ export class ProtectFlow extends FlowPart {
         if (rejections >= 2) return this.exitOrDefer(p, 'unprotectable', 'the OCO was rejected twice');
         continue;
       }
-      // The exchange cannot take it now (rate limit, ban, unreachable, market closed, an answer we
+      // The exchange cannot take it now (rate limit, ban, unreachable, an answer we
       // could not read): the coins are unprotected until it can. Try again after the back-off
       // (Retry-After if longer); past the retry budget, again every few seconds, saying so loudly.
       const wait = Math.max(backoff(this.x.timings.retryDelaysMs, transient), retryAfterOf(failure) ?? 0);

@@ -15,9 +15,6 @@ import { isFinalStatus, lookUpQuiet } from './look-ups';
 import { tooSmallToSell } from './sell-sizes';
 
 export class ReportFlow extends FlowPart {
-  /** Why an order of ours expired, when the exchange said (OCO_TRIGGER: its sibling leg activated). */
-  private readonly expiry = new Map<string, string>();
-
   /**
    * An order of ours changed on the exchange. Fills are booked at once (the balance and what the
    * position has sold), whatever order reports arrive in; what follows (closing, placing the OCO
@@ -25,7 +22,7 @@ export class ReportFlow extends FlowPart {
    */
   onReport(report: OrderReport): void {
     this.x.mailbox.post(report);
-    if (report.expiryReason) this.expiry.set(report.clientOrderId, report.expiryReason);
+    if (report.expiryReason) this.s.expiry.set(report.clientOrderId, report.expiryReason);
     const p = this.ledger.positionForOrder(report.clientOrderId, report.listClientOrderId);
     if (!p) {
       this.onReportOfNoPosition(report);
@@ -135,7 +132,7 @@ export class ReportFlow extends FlowPart {
     const tpWorking = tp !== undefined && isWorking(tp);
     const slWorking = sl !== undefined && isWorking(sl);
     const byTrigger = (leg: OrderRecord | undefined) =>
-      leg !== undefined && this.expiry.get(leg.clientOrderId) === 'OCO_TRIGGER';
+      leg !== undefined && this.s.expiry.get(leg.clientOrderId) === 'OCO_TRIGGER';
     if (tp && tpWorking) {
       // The take-profit activated (it filled part): the stop leg expires by the OCO rule and the rest
       // works alone, unprotected below. Its expiry event may still be on its way.
@@ -155,7 +152,7 @@ export class ReportFlow extends FlowPart {
       if (
         sl.executedQty.gt(0) ||
         byTrigger(tp) ||
-        (tpEnded && tp.state === 'expired' && !this.expiry.has(tp.clientOrderId))
+        (tpEnded && tp.state === 'expired' && !this.s.expiry.has(tp.clientOrderId))
       )
         return this.watchStop(p, sl);
       return this.protectionLost(p, legs, exchangeSaid); // the take-profit was cancelled or expired otherwise
