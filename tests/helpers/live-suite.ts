@@ -42,11 +42,24 @@ export function useLiveExchange() {
     fake = undefined;
     tmp?.cleanup();
   });
+  let started: LiveSuiteStart = {};
   return {
     async start(opts: LiveSuiteStart = {}): Promise<LiveHarness> {
+      started = opts;
       fake = await startFake(opts.prices ?? { BTCUSDT: 40000 }, opts.balances ?? { USDT: '1000' }, opts.fake ?? {});
       opts.beforeConnect?.(fake);
       h = await liveHarness(tmp!.dir, fake, sets(opts.sets ?? [BTC_SET]), opts.harness ?? {});
+      return h;
+    },
+    /**
+     * Stops the engine (as a shutdown would), runs `whileDown` on the exchange, and starts a new
+     * engine on the same ledger file: its start reconciles the ledger with the exchange.
+     */
+    async restart(whileDown: (fake: FakeBinance) => void | Promise<void> = () => undefined): Promise<LiveHarness> {
+      await h?.close();
+      h = undefined;
+      await whileDown(this.fake);
+      h = await liveHarness(tmp!.dir, this.fake, sets(started.sets ?? [BTC_SET]), started.harness ?? {});
       return h;
     },
     /** Stops the engine and closes its exchange connection now (the exchange stays up). */

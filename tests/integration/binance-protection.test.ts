@@ -135,4 +135,46 @@ describe('protection and exits against the real rules of Binance', () => {
     expect(listIds.size).toBe(1);
     agree(x);
   });
+
+  it('OCO prices below 1e-6 go out as plain decimals (0.000000xx, never 9.2e-7): accepted, the position protected', async () => {
+    const price = 0.00000094;
+    const x = await start({
+      fake: { referencePrices: { PEPEUSDT: price } },
+      prices: { PEPEUSDT: price },
+      balances: { USDT: '20' },
+      sets: [{ ...BTC, symbol: 'PEPEUSDT', profitPercent: 3, stopLossPercent: 2 }],
+    });
+    await x.signal('PEPEUSDT', 6);
+    const p = x.engine.ledger.position('PEPEUSDT')!;
+    expect(p.status).toBe('protected');
+    const legs = live.fake.orders(API_KEY).filter((o) => o.symbol === 'PEPEUSDT' && o.side === 'SELL');
+    const stop = legs.find((o) => o.type === 'STOP_LOSS_LIMIT')!;
+    const tp = legs.find((o) => o.type === 'LIMIT_MAKER')!;
+    expect(Number(stop.stopPrice)).toBeLessThan(1e-6);
+    expect(stop.stopPrice).toBe(p.stopPrice!.toFixed(8));
+    expect(stop.price).toBe(p.stopLimitPrice!.toFixed(8));
+    expect(tp.price).toBe(p.takeProfitPrice!.toFixed(8));
+    // What went over the wire: every OCO request's prices as plain decimals.
+    const wire = live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    expect(wire.map((r) => r.accepted)).toEqual([true]);
+    expect(live.working('PEPEUSDT')).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
+  it('a protected position whose OCO vanished while Tranche was down (cancelled in the app): the restart protects it again', async () => {
+    const x = await start();
+    await x.signal('BTCUSDT', 6);
+    const before = x.engine.ledger.position('BTCUSDT')!;
+    const list = before.ocoListClientOrderId!;
+    const y = await live.restart((fake) => fake.cancelOrderListAsOtherClient(API_KEY, 'BTCUSDT', list));
+    // The start's reconciliation found the list gone and the coins there: a new OCO on them.
+    const after = y.engine.ledger.position('BTCUSDT')!;
+    expect(after.id).toBe(before.id);
+    expect(after.status).toBe('protected');
+    expect(after.ocoListClientOrderId).not.toBe(list);
+    expect(live.working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    const newLegs = live.fake.orders(API_KEY).filter((o) => o.orderListId >= 0 && o.status === 'NEW');
+    expect(newLegs.map((o) => o.origQty)).toEqual([before.sellQty.toFixed(8), before.sellQty.toFixed(8)]);
+    agree(y);
+  });
 });

@@ -59,6 +59,12 @@ describe('the engine against what the real Binance does', () => {
     await x.signal('BTCUSDT', 6);
     expect(x.engine.getAllocationStatus().reservations.map((r) => r.symbol)).toEqual(['BTCUSDT']);
     expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('opening');
+    // Before it executes the order does not exist (-2013) at look-ups 1, 2 and 3 (after 50, 200 and
+    // 500 ms): each empty look-up leaves it unknown, the reservation held, the position opening.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(live.fake.orders(API_KEY).filter((o) => o.side === 'BUY')).toHaveLength(0);
+    expect(x.engine.getAllocationStatus().reservations.map((r) => r.symbol)).toEqual(['BTCUSDT']);
+    expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('opening');
     await x.until(
       'the late fill to be booked and protected',
       () => x.engine.ledger.position('BTCUSDT')?.status === 'protected',
@@ -67,6 +73,9 @@ describe('the engine against what the real Binance does', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
     expect(live.fake.orders(API_KEY).filter((o) => o.side === 'BUY')).toHaveLength(1);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    // Booked as the entry it was, never given up and adopted afterwards.
+    expect(x.events.some((e) => e.type === 'error' && /taken as never executed/.test(e.message))).toBe(false);
+    expect(x.engine.ledger.position('BTCUSDT')!.id).toBe(1);
     agree(x);
   });
 

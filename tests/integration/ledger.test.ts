@@ -83,6 +83,16 @@ describe('allocation ledger on SQLite (the seed example)', () => {
     expect(r.ok && r.reservation.amount.toFixed()).toBe('333.04'); // 333.041111... floored
   });
 
+  it("floors to Binance's quoteAssetPrecision of 8 for USDT: never rounds up past what is there", () => {
+    const ledger = new Ledger(store, 'USDT');
+    // 1000.12345678 x 33.3% = 333.04111110774: 8 decimals floored give 333.0411111 (333.04111110);
+    // rounding would give 333.04111111, two decimals 333.04.
+    ledger.setQuoteBalance(new Decimal('1000.12345678'), t0);
+    const [btc] = seedSets();
+    const r = ledger.reserve(btc!, usdtRules('BTCUSDT'), (id) => `a${id}`, t0);
+    expect(r.ok && r.reservation.amount.toFixed(8)).toBe('333.04111110');
+  });
+
   it('refuses a reservation too small to carry a stop-loss leg above the minimum notional', () => {
     const ledger = new Ledger(store, 'USDT');
     ledger.setQuoteBalance(new Decimal(12), t0);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { Candle } from '../../electron/core/ports/market-feed';
+import type { LiveHarness } from '../helpers/live-harness';
+import { useLiveExchange } from '../helpers/live-suite';
+
+/**
+ * A closed candle that is old when it arrives (a backfill after a reconnect, a recorded market
+ * played without re-stamping) only warms the signal: a buy signal on it must not trade, since the
+ * market it describes has moved on. A fresh candle with the same signal does trade.
+ */
+describe('stale candles', () => {
+  const live = useLiveExchange();
+
+  function candle(x: LiveHarness, closedAgoMs: number): Candle {
+    const price = live.fake.market.lastPrice('BTCUSDT') ?? 40000;
+    const closeTime = Date.now() - closedAgoMs;
+    return {
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      openTime: closeTime - 59_999,
+      closeTime,
+      open: price,
+      high: price,
+      low: price,
+      close: price,
+      volume: 1,
+    };
+  }
+
+  async function signalOn(x: LiveHarness, c: Candle, value: number): Promise<void> {
+    x.signals.get('BTCUSDT')!.next = value;
+    await x.engine.onCandle(c);
+    await x.engine.settle();
+  }
+
+  it('a buy signal on a 1m candle closed 3 minutes ago does not trade; one closed 1 minute ago does', async () => {
+    const x = await live.start();
+    await signalOn(x, candle(x, 3 * 60_000), 6);
+    expect(x.engine.getAllocationStatus().reservations).toEqual([]);
+    expect(live.fake.orders()).toEqual([]);
+    // Within two intervals it is today's market: it trades.
+    await signalOn(x, candle(x, 60_000), 6);
+    expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
+    live.agree(x);
+  });
+});
