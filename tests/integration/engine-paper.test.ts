@@ -54,10 +54,23 @@ describe('engine on the paper exchange (SQLite ledger)', () => {
     await agree(h);
   });
 
-  it('stop-loss: checked first when a candle touches both legs; a gap below the limit rests until the high reaches it', async () => {
+  it('a candle that touches both legs sells at the stop (open -> low -> high -> close)', async () => {
     h = await harness(tmp.dir, sets([BTC]), { prices: { BTCUSDT: 40000 } });
     await h.candle('BTCUSDT', { h: 40100, l: 39900, c: 40000 }, 5.2);
-    // Touches both the take-profit (46023) and the stop (39219.6): the stop wins.
+    // Take-profit 46023, stop 39219.6 (limit 39180.38): this candle reaches both, and a falling
+    // close does not change the rule: the low comes first, the stop triggers at 39000 (below its
+    // limit, so it rests), and the high then fills it at its limit.
+    await h.candle('BTCUSDT', { o: 40000, h: 46100, l: 39000, c: 39500 }, 0);
+    expect(h.engine.ledger.position('BTCUSDT')).toBeUndefined();
+    const trade = h.store.trades()[0]!;
+    expect(trade.exitReason).toBe('stop-loss');
+    expect(trade.exitPrice.toFixed()).toBe('39180.38');
+    await agree(h);
+  });
+
+  it('a stop triggered below its limit (a gap) rests until a later price reaches the limit', async () => {
+    h = await harness(tmp.dir, sets([BTC]), { prices: { BTCUSDT: 40000 } });
+    await h.candle('BTCUSDT', { h: 40100, l: 39900, c: 40000 }, 5.2);
     await h.candle('BTCUSDT', { o: 39000, h: 39100, l: 38000, c: 38500 }, 0);
     expect(h.engine.ledger.position('BTCUSDT')?.status).toBe('protected'); // triggered, limit 39180.38 not reached (high 39100)
     await h.candle('BTCUSDT', { h: 39200, l: 38800, c: 39000 }, 0);
@@ -66,6 +79,17 @@ describe('engine on the paper exchange (SQLite ledger)', () => {
     expect(trade.exitReason).toBe('stop-loss');
     expect(trade.exitPrice.toFixed()).toBe('39180.38');
     expect(trade.pnl.isNegative()).toBe(true);
+    await agree(h);
+  });
+
+  it('a stop triggered at a price between its stop and its limit sells at that price', async () => {
+    h = await harness(tmp.dir, sets([BTC]), { prices: { BTCUSDT: 40000 } });
+    await h.candle('BTCUSDT', { h: 40100, l: 39900, c: 40000 }, 5.2);
+    // Opens at 39200 (below the stop 39219.6, above the limit 39180.38): a marketable limit, it takes at 39200.
+    await h.candle('BTCUSDT', { o: 39200, h: 39300, l: 39190, c: 39250 }, 0);
+    const trade = h.store.trades()[0]!;
+    expect(trade.exitReason).toBe('stop-loss');
+    expect(trade.exitPrice.toFixed()).toBe('39200');
     await agree(h);
   });
 

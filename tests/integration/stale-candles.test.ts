@@ -33,14 +33,21 @@ describe('stale candles', () => {
     await x.engine.settle();
   }
 
-  it('a buy signal on a 1m candle closed 3 minutes ago does not trade; one closed 1 minute ago does', async () => {
+  it('a buy signal on a 1m candle closed 3 minutes ago does not trade and is reported; one closed 1 minute ago does', async () => {
     const x = await live.start();
     await signalOn(x, candle(x, 3 * 60_000), 6);
     expect(x.engine.getAllocationStatus().reservations).toEqual([]);
     expect(live.fake.orders()).toEqual([]);
+    const warnings = () => x.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    expect(warnings()).toContainEqual(
+      expect.stringMatching(/^BTCUSDT: a 1m candle arrived 3m 0s after it closed: stale/),
+    );
+    await signalOn(x, candle(x, 2 * 3_600_000), 0);
+    expect(warnings().filter((m) => /stale candles warm/.test(m))).toHaveLength(1); // told once per run of stale candles
     // Within two intervals it is today's market: it trades.
     await signalOn(x, candle(x, 60_000), 6);
     expect(x.engine.ledger.position('BTCUSDT')?.status).toBe('protected');
+    expect(warnings()).toContain('BTCUSDT: fresh candles again after 2 stale ones that did not trade');
     live.agree(x);
   });
 });

@@ -5,12 +5,13 @@ import type { MarketMode } from './price-driver';
 import { startFakeBinance } from './server';
 
 /**
- * npm run fake-binance -- [--port 9443] [--symbols BTCUSDT,ETHUSDT] [--interval 1m] [--days 2] [--seed 1]
- *                         [--tick-ms 1000] [--speed 1] [--replay DIR]
+ * npm run fake-binance -- [options] (see USAGE)
  *
  * Serves a local Binance spot exchange: a seeded synthetic market in real time (or faster), or a
- * replay of kline CSV files, with history for REST warm-ups, trades and klines on the streams, and
- * the signed trading endpoints and user data stream for the example account printed at the start.
+ * replay of kline CSV files (re-stamped to start now, traded within each candle), with history for
+ * REST warm-ups, trades and klines on the streams, and the signed trading endpoints and user data
+ * stream for the example account printed at the start (its balances, commission, spread and
+ * slippage from the options).
  */
 
 const USAGE = `Usage: npm run fake-binance -- [options]
@@ -23,7 +24,16 @@ const USAGE = `Usage: npm run fake-binance -- [options]
   --speed 1           market time per real time, e.g. 60 closes a 1m candle every second (default 1)
   --volatility 0.001  per-candle volatility (default 0.001)
   --jumps 0.01        chance per candle of a jump of about 2 % (default 0.01)
-  --replay DIR        replay <SYMBOL>-<interval>-*.csv files from DIR instead, one candle per --tick-ms`;
+  --replay DIR        replay <SYMBOL>-<interval>-*.csv files from DIR instead, one candle per --tick-ms,
+                      re-stamped so that the first played candle opens now, each candle traded through
+                      open, low, high, close before it closes
+  --history N         replay: candles of each file served as REST history instead of played (default 500)
+  --keep-times        replay: keep the recorded times (a trading engine then only warms up on them)
+  --candles-only      replay: closed candles only, no trades within them
+  --balance A=N,...   the example account's balances (default USDT=10000), e.g. USDT=1000,BNB=0.5
+  --commission F      maker and taker commission as a fraction (default 0.001)
+  --spread F          bid-ask spread as a fraction of the price; a market order pays half (default 0)
+  --slippage F        extra fraction a market order pays beyond the spread (default 0)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,6 +48,13 @@ async function main(): Promise<void> {
       volatility: { type: 'string', default: '0.001' },
       jumps: { type: 'string', default: '0.01' },
       replay: { type: 'string' },
+      history: { type: 'string', default: '500' },
+      'keep-times': { type: 'boolean', default: false },
+      'candles-only': { type: 'boolean', default: false },
+      balance: { type: 'string', default: 'USDT=10000' },
+      commission: { type: 'string', default: '0.001' },
+      spread: { type: 'string', default: '0' },
+      slippage: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,9 +77,22 @@ async function main(): Promise<void> {
   const jumps = Number(values.jumps);
   if (![port, days, seed, tickMs, speed, volatility, jumps].every(Number.isFinite))
     throw new Error('numeric options must be numbers');
+  const history = nonNegative('--history', values.history);
+  const commission = fraction('--commission', values.commission);
+  const spread = fraction('--spread', values.spread);
+  const slippage = fraction('--slippage', values.slippage);
+  const balances = parseBalances(values.balance);
 
   const market: MarketMode = values.replay
-    ? { kind: 'replay', dir: values.replay, interval, candleMs: tickMs }
+    ? {
+        kind: 'replay',
+        dir: values.replay,
+        interval,
+        candleMs: tickMs,
+        historyCandles: history,
+        restamp: !values['keep-times'],
+        trades: !values['candles-only'],
+      }
     : {
         kind: 'synthetic',
         seed,
@@ -73,7 +103,16 @@ async function main(): Promise<void> {
         speed,
         historyCandles: Math.round((days * 86_400_000) / intervalMs(interval)),
       };
-  const fake = await startFakeBinance({ symbols, port, market, accounts: [EXAMPLE_ACCOUNT] });
+  const account = { ...EXAMPLE_ACCOUNT, balances };
+  const fake = await startFakeBinance({
+    symbols,
+    port,
+    market,
+    accounts: [account],
+    commission: { maker: commission, taker: commission },
+    spread: Number(spread),
+    slippage: Number(slippage),
+  });
 
   const source = values.replay ? `replay of ${values.replay}` : `synthetic, seed ${seed}, speed x${speed}`;
   console.log(`fake-binance serving ${symbols.join(', ')} (${interval}, ${source})`);
@@ -87,7 +126,14 @@ async function main(): Promise<void> {
   console.log('  test account (fake credentials, only valid here):');
   console.log(`    API key     ${EXAMPLE_ACCOUNT.apiKey}`);
   console.log(`    API secret  ${EXAMPLE_ACCOUNT.apiSecret}`);
-  console.log(`    balances    ${JSON.stringify(EXAMPLE_ACCOUNT.balances)}`);
+  console.log(`    balances    ${JSON.stringify(balances)}`);
+  console.log(`  commission ${commission}, spread ${spread}, slippage ${slippage}`);
+  if (fake.driver && fake.driver.shiftMs !== 0) {
+    const shiftDays = (fake.driver.shiftMs / 86_400_000).toFixed(2);
+    console.log(
+      `  re-stamped: every recorded time moved ${fake.driver.shiftMs > 0 ? '+' : ''}${shiftDays} days, so that the first played candle opens now`,
+    );
+  }
   console.log('Press Ctrl+C to stop.');
 
   const stop = (): void => {
@@ -95,6 +141,35 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+function fraction(name: string, text: string): string {
+  const x = Number(text);
+  if (!Number.isFinite(x) || x < 0 || x >= 1)
+    throw new Error(`${name} must be a fraction from 0 to below 1, e.g. 0.001; got "${text}"`);
+  return text;
+}
+
+function nonNegative(name: string, text: string): number {
+  const x = Number(text);
+  if (!Number.isInteger(x) || x < 0)
+    throw new Error(`${name} must be a whole number of candles, 0 or more; got "${text}"`);
+  return x;
+}
+
+/** "USDT=1000,BNB=0.5" -> { USDT: '1000', BNB: '0.5' }. */
+function parseBalances(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Z0-9]{2,20})=(\d+(\.\d{1,8})?)$/.exec(part.toUpperCase());
+    if (!m)
+      throw new Error(`--balance takes ASSET=AMOUNT pairs separated by commas, e.g. USDT=1000,BNB=0.5; got "${part}"`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import { Decimal, minDec, ZERO } from '../../electron/core/money/decimal';
-import { floorToStep, roundToTick } from '../../electron/core/money/symbol-rules';
+import { takerPrice as sharedTakerPrice } from '../../electron/adapters/paper/market-fills';
+import { floorToStep } from '../../electron/core/money/symbol-rules';
 import type { MarketSplit } from './faults';
 import { marketStep, type SymbolSpec } from './filters';
 import type { Side } from './orders';
@@ -17,11 +18,7 @@ export interface PlannedFill {
 
 /** The price a MARKET order (or a triggered STOP_LOSS) trades at when the last price is `last`. */
 export function takerPrice(spec: SymbolSpec, last: Decimal, side: Side, spread: number, slippage: number): Decimal {
-  const away = new Decimal(spread).div(2).add(slippage);
-  const tick = spec.rules.tickSize;
-  return side === 'BUY'
-    ? roundToTick(last.mul(away.add(1)), tick, 'up')
-    : roundToTick(last.mul(new Decimal(1).sub(away)), tick, 'down');
+  return sharedTakerPrice(last, side, new Decimal(spread).div(2).add(slippage), spec.rules.tickSize);
 }
 
 /**

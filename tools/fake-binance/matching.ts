@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Decimal, ZERO } from '../../electron/core/money/decimal';
 import { floorToStep } from '../../electron/core/money/symbol-rules';
+import { onTrigger } from '../../electron/adapters/paper/intrabar';
+import { commissionOf, quoteOf, tradePrice } from '../../electron/adapters/paper/market-fills';
 import type { Account, AccountBook } from './accounts';
 import { cannotTrade } from './accounts';
 import { bnbCommission } from './commission';
@@ -472,9 +474,9 @@ export class MatchingEngine {
         // A market order once triggered: all of it at once, at the trigger price moved against the taker.
         const at = takerPrice(this.spec(o.symbol), p, o.side, this.o.spread, this.o.slippage);
         this.fill(o, o.origQty.sub(o.executedQty), at, false, batch);
-      } else if (reaches(o.price)) {
-        // Triggered: a limit order now; it takes at once if the price is on the right side of its limit.
-        this.fillRestingQty(o, p, false, batch);
+      } else if (onTrigger(o.side, o.price.toNumber(), p.toNumber()) === 'take') {
+        // Triggered: a limit order now; it takes at once, at the trigger price, when that price reaches its limit.
+        this.fillRestingQty(o, tradePrice(p.toNumber(), o.side, this.spec(o.symbol).rules.tickSize), false, batch);
       }
       if (list) this.legWorked(list, o, batch);
       return;
@@ -539,13 +541,13 @@ export class MatchingEngine {
     const list = this.listOf(o);
     const lock = o.lock ?? list?.lock;
     const firstFill = o.executedQty.isZero();
-    const quoteQty = qty.mul(price).toDecimalPlaces(8);
+    const quoteQty = quoteOf(qty, price);
     const rate = isMaker ? account.commission.maker : account.commission.taker;
     const now = this.o.clock();
     const buy = o.side === 'BUY';
     // Commission is a fraction of what the order receives: the base asset on a buy, the quote on a sell.
     const received = buy ? qty : quoteQty;
-    let commission = received.mul(rate).toDecimalPlaces(8);
+    let commission = commissionOf(received, rate);
     let commissionAsset = buy ? base : quote;
     const inBnb = bnbCommission(account, buy ? qty.mul(rate).mul(price) : quoteQty.mul(rate), this.bnbPrice(quote));
     if (inBnb) {

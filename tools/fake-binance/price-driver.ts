@@ -1,5 +1,6 @@
 import { intervalMs, type KlineInterval } from '../../shared/market/intervals';
 import type { Candle } from '../../electron/core/ports/market-feed';
+import { intrabarPath } from '../../electron/adapters/paper/intrabar';
 import { ReplayFeed } from '../../electron/adapters/replay/replay-feed';
 import type { KlineSeries } from '../../electron/adapters/replay/kline-csv';
 import {
@@ -55,6 +56,18 @@ export interface ReplayMarket {
   candleMs?: number;
   /** Candles of each file that go straight into the REST history instead of being played (default 0). */
   historyCandles?: number;
+  /**
+   * Shift every time of the recording so that the first played candle opens now (aligned to the
+   * interval), the history candles just before it (default false: the recorded times, which a
+   * trading engine finds hours or years old and only warms its signals with).
+   */
+  restamp?: boolean | { startTime: number };
+  /**
+   * Trade each candle before closing it: one trade per price of its intrabar path (open, low,
+   * high, close: electron/adapters/paper/intrabar.ts), each followed by the forming kline
+   * (default false: the closed candle only).
+   */
+  trades?: boolean;
   autoStart?: boolean;
 }
 
@@ -75,6 +88,12 @@ export interface PriceDriver {
   readonly running: boolean;
   /** Market time of the driver (synthetic: accelerated by speed; replay: close of the last candle played). */
   now(): number;
+  /** What a re-stamped replay added to every recorded time (0 otherwise). */
+  readonly shiftMs: number;
+  /** Candles still to play, over all symbols (a synthetic market never ends: Infinity). */
+  readonly remaining: number;
+  /** Replays: the trades within the next candles, without closing them (see ReplayDriver). */
+  tradeNext?(): void;
 }
 
 export function createDriver(mode: MarketMode, symbols: readonly string[], sink: DriverSink): PriceDriver | undefined {
@@ -90,6 +109,8 @@ abstract class TimedDriver implements PriceDriver {
 
   abstract advance(steps?: number): void;
   abstract now(): number;
+  abstract readonly shiftMs: number;
+  abstract readonly remaining: number;
 
   get running(): boolean {
     return this.timer !== undefined;
@@ -112,6 +133,8 @@ interface WalkingSymbol {
 }
 
 class SyntheticDriver extends TimedDriver {
+  readonly shiftMs = 0;
+  readonly remaining = Infinity;
   private readonly interval: KlineInterval;
   private readonly stepMs: number;
   private time: number;
@@ -195,7 +218,11 @@ class SyntheticDriver extends TimedDriver {
 class ReplayDriver extends TimedDriver {
   private readonly series: KlineSeries[];
   private readonly pos: number[];
+  /** Per symbol, the candle whose trades were played last (-1: none). */
+  private readonly traded: number[];
   private time = 0;
+  /** What the re-stamp added to every recorded time (0: recorded times). */
+  readonly shiftMs: number;
 
   constructor(
     private readonly o: ReplayMarket,
@@ -206,11 +233,21 @@ class ReplayDriver extends TimedDriver {
     const feed = new ReplayFeed(o.dir);
     this.series = symbols.map((symbol) => feed.series({ symbol, interval: o.interval }));
     const skip = o.historyCandles ?? 0;
+    this.shiftMs = o.restamp ? restampShift(this.series, skip, o) : 0;
     this.pos = this.series.map((s) => {
       const n = Math.min(skip, s.length);
-      if (n > 0) sink.addHistory(s.symbol, o.interval, s.trim(n).toCandles());
+      if (n > 0)
+        sink.addHistory(
+          s.symbol,
+          o.interval,
+          s
+            .trim(n)
+            .toCandles()
+            .map((c) => this.shifted(c)),
+        );
       return n;
     });
+    this.traded = this.series.map(() => -1);
   }
 
   now(): number {
@@ -220,17 +257,72 @@ class ReplayDriver extends TimedDriver {
   /** Plays the next candle of every symbol (closed, so the matching sees its whole range). */
   advance(steps = 1): void {
     for (let i = 0; i < steps; i++) {
+      this.tradeNext();
       this.series.forEach((s, k) => {
         const p = this.pos[k]!;
         if (p >= s.length) return;
         this.pos[k] = p + 1;
-        const c = s.candle(p);
-        this.time = Math.max(this.time, c.closeTime);
-        this.sink.pushCandle(s.symbol, this.o.interval, c, { closed: true });
+        this.sink.pushCandle(s.symbol, this.o.interval, this.shifted(s.candle(p)), { closed: true });
       });
     }
     if (this.series.every((s, k) => this.pos[k]! >= s.length)) this.stop();
   }
+
+  /**
+   * Plays the trades within the next candle of every symbol without closing it (advance() closes
+   * it): a paced player lets the engine hear of its fills before the candle's close, as on Binance
+   * where a candle's trades come a minute before its kline closes. Nothing when trades are off or
+   * were played already.
+   */
+  tradeNext(): void {
+    this.series.forEach((s, k) => {
+      const p = this.pos[k]!;
+      if (p >= s.length || this.traded[k] === p) return;
+      this.traded[k] = p;
+      const c = this.shifted(s.candle(p));
+      this.time = Math.max(this.time, c.closeTime);
+      if (this.o.trades) this.tradeThrough(c);
+    });
+  }
+
+  /** Candles not played yet, over all symbols. */
+  get remaining(): number {
+    return this.series.reduce((n, s, k) => n + s.length - this.pos[k]!, 0);
+  }
+
+  private shifted(c: Candle): Candle {
+    return this.shiftMs === 0
+      ? c
+      : { ...c, openTime: c.openTime + this.shiftMs, closeTime: c.closeTime + this.shiftMs };
+  }
+
+  /** The candle's intrabar path as trades spread over its time, each followed by the forming kline. */
+  private tradeThrough(c: Candle): void {
+    const path = intrabarPath(c);
+    const span = c.closeTime - c.openTime;
+    const forming: Candle = { ...c, high: c.open, low: c.open, close: c.open, volume: 0 };
+    path.forEach((price, i) => {
+      const time = c.openTime + Math.floor((span * i) / Math.max(1, path.length - 1));
+      forming.high = Math.max(forming.high, price);
+      forming.low = Math.min(forming.low, price);
+      forming.close = price;
+      forming.volume = (c.volume * (i + 1)) / path.length;
+      this.sink.pushTrade(c.symbol, price, {
+        qty: c.volume / path.length || 0.01,
+        time,
+        buyerIsMaker: i > 0 && price < path[i - 1]!,
+      });
+      this.sink.pushCandle(c.symbol, this.o.interval, { ...forming }, { closed: false });
+    });
+  }
+}
+
+/** The shift that makes the first played candle open at the start time (aligned to the interval). */
+function restampShift(series: readonly KlineSeries[], skip: number, o: ReplayMarket): number {
+  const firsts = series.filter((s) => s.length > skip).map((s) => s.candle(skip).openTime);
+  if (firsts.length === 0) return 0;
+  const start = typeof o.restamp === 'object' ? o.restamp.startTime : Date.now();
+  return alignToInterval(start, o.interval) - Math.min(...firsts);
 }
 
 function openCandle(symbol: string, interval: KlineInterval, openTime: number, price: number): Candle {

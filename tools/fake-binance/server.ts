@@ -1,3 +1,4 @@
+import { intrabarPath } from '../../electron/adapters/paper/intrabar';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KlineInterval } from '../../shared/market/intervals';
@@ -495,16 +496,13 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
 }
 
 /**
- * The prices a candle passed through, in a plausible order (down first on a rising candle): the
- * whole range for a new candle, only the new extremes for an update of the forming one.
+ * The prices a candle passed through, by the one intrabar rule of both simulators
+ * (electron/adapters/paper/intrabar.ts: open -> low -> high -> close): the whole path for a new
+ * candle, only the new extremes (low before high) and the close for an update of the forming one.
  */
 function candlePath(c: Candle, before: Candle | undefined): number[] {
-  const update = before !== undefined && before.openTime === c.openTime;
-  const highNew = !update || c.high > before.high;
-  const lowNew = !update || c.low < before.low;
-  const extremes =
-    c.close >= c.open ? [lowNew ? c.low : 0, highNew ? c.high : 0] : [highNew ? c.high : 0, lowNew ? c.low : 0];
-  return [...(update ? [] : [c.open]), ...extremes.filter((p) => p > 0), c.close];
+  if (before === undefined || before.openTime !== c.openTime) return intrabarPath(c);
+  return [...(c.low < before.low ? [c.low] : []), ...(c.high > before.high ? [c.high] : []), c.close];
 }
 
 function symbolInfos(options: FakeBinanceOptions): RawSymbolInfo[] {

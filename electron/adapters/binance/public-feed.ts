@@ -43,6 +43,8 @@ const DEFAULT_REST = 'https://api.binance.com';
 const DEFAULT_WS = 'wss://stream.binance.com:9443';
 /** Binance's maximum for GET /api/v3/klines. */
 const KLINES_PAGE = 1000;
+/** Queued events beyond which trades of a symbol coalesce to the latest price (see onMessage). */
+const TRADE_BACKLOG = 5000;
 
 /** Thrown by warmup() when its signal aborts; `name` is "AbortError" as for fetch(). */
 export class FeedAbortError extends Error {
@@ -278,10 +280,13 @@ class LiveSession {
       const price = Number(data.p);
       const time = data.T;
       if (typeof symbol !== 'string' || !Number.isFinite(price) || typeof time !== 'number') return;
-      // Only the latest price matters: a trade of this symbol still waiting in the queue takes the
-      // new price instead of queueing another, so a slow sink never faces a backlog of trades.
+      // Every trade is delivered: a paper exchange fills on them, and the order of the prices decides
+      // which leg of an OCO fills and at what price (coalescing to the latest price once let a
+      // take-profit win where the stop had been reached first). Only a backlog beyond
+      // TRADE_BACKLOG (a sink stuck on a long backfill) coalesces: the waiting trade of the symbol
+      // takes the new price instead of queueing another.
       const waiting = this.waitingTrades.get(symbol);
-      if (waiting) {
+      if (waiting && this.queue.length - this.head > TRADE_BACKLOG) {
         waiting.price = price;
         waiting.time = time;
       } else {
@@ -327,7 +332,7 @@ class LiveSession {
       case 'kline':
         return this.handleKline(event.sub, event.candle);
       case 'trade': {
-        this.waitingTrades.delete(event.symbol);
+        if (this.waitingTrades.get(event.symbol) === event) this.waitingTrades.delete(event.symbol);
         const pending = this.sink.onTrade?.(event.symbol, event.price, event.time);
         if (pending) await pending;
         return;

@@ -1,12 +1,5 @@
 import { Decimal, ZERO } from '../../core/money/decimal';
-import {
-  floorToStep,
-  lotProblem,
-  notionalProblem,
-  priceProblem,
-  roundToTick,
-  type SymbolRules,
-} from '../../core/money/symbol-rules';
+import { lotProblem, notionalProblem, priceProblem, type SymbolRules } from '../../core/money/symbol-rules';
 import type { Clock } from '../../core/ports/clock';
 import {
   ExchangeError,
@@ -21,6 +14,8 @@ import {
   type OrderReport,
 } from '../../core/ports/exchange';
 import type { Candle } from '../../core/ports/market-feed';
+import { intrabarPath, onTrigger, reachesLimit, triggersStop } from './intrabar';
+import { bpsFraction, commissionOf, quantityForQuote, quoteOf, takerPrice, tradePrice } from './market-fills';
 import type { PaperBalance, PaperOrder, PaperOrderList, PaperSnapshot, PaperStore } from './paper-store';
 
 export interface PaperExchangeOptions {
@@ -59,18 +54,15 @@ interface Resting {
   since: number;
 }
 
-const FEE_DECIMALS = 8;
-
 /**
  * A simulated Binance spot account. Balances, orders and order lists live in SQLite (through the
- * PaperStore port), written in the exchange's own transactions. Fill rules:
+ * PaperStore port), written in the exchange's own transactions. Fill rules (shared with the local
+ * exchange, tools/fake-binance):
  *  - market orders fill at once at the reference price (last close or trade) plus `slippageBps`
- *    against you, rounded to the tick;
- *  - an OCO rests from the next candle on. On each candle the stop leg is checked first: it
- *    triggers when low <= stop, the take-profit leg expires, and the stop's limit fills at the limit
- *    price if the candle's high reaches it, else rests until a later candle's high does; otherwise
- *    the take-profit fills at its price when high >= it. A real-time trade price is a candle whose
- *    high and low are that price.
+ *    against you, rounded to the tick (market-fills.ts);
+ *  - an OCO rests from the next candle on; each candle is walked open -> low -> high -> close, a
+ *    real-time trade is one price, and each leg reacts to the first price that reaches it
+ *    (intrabar.ts): a candle touching both legs sells at the stop.
  */
 export class PaperExchange implements Exchange {
   readonly kind = 'paper' as const;
@@ -122,7 +114,7 @@ export class PaperExchange implements Exchange {
   /** A closed candle: match resting orders of its symbol, then remember its close as the last price. */
   onCandle(c: Candle): void {
     const book = this.book(c.symbol);
-    if (book.resting.length > 0) this.match(c.symbol, book, c.high, c.low, c.closeTime, c.openTime, c.open);
+    if (book.resting.length > 0) this.match(c.symbol, book, intrabarPath(c), c.closeTime, c.openTime);
     if (c.closeTime >= book.lastTime) {
       book.lastPrice = c.close;
       book.lastTime = c.closeTime;
@@ -132,7 +124,7 @@ export class PaperExchange implements Exchange {
   /** A real-time trade. */
   onTrade(symbol: string, price: number, time: number): void {
     const book = this.book(symbol);
-    if (book.resting.length > 0) this.match(symbol, book, price, price, time, time, price);
+    if (book.resting.length > 0) this.match(symbol, book, [price], time, time);
     book.lastPrice = price;
     book.lastTime = time;
   }
@@ -152,51 +144,54 @@ export class PaperExchange implements Exchange {
     });
   }
 
-  private match(
-    symbol: string,
-    book: Book,
-    high: number,
-    low: number,
-    time: number,
-    from: number,
-    openOf?: number,
-  ): void {
-    for (let i = 0; i < book.resting.length;) {
-      const r = book.resting[i]!;
-      let done = false;
-      if (r.since > from) {
-        i++; // this price range includes trades from before the OCO existed
-        continue;
+  /**
+   * Walks a price path (a candle's, or one trade's) against the resting OCOs of the symbol. `from`
+   * is when the path began: an OCO placed after that says nothing about its prices.
+   */
+  private match(symbol: string, book: Book, path: readonly number[], time: number, from: number): void {
+    for (const price of path) {
+      for (let i = 0; i < book.resting.length;) {
+        const r = book.resting[i]!;
+        if (r.since <= from && this.matchOne(symbol, r, price, time)) book.resting.splice(i, 1);
+        else i++;
       }
-      if (!r.sl.triggered) {
-        if (low <= r.stopPrice) {
-          // Stop first: the take-profit leg expires, the stop's limit goes on the book.
-          this.update(r.sl, { triggered: true, time });
-          this.update(r.tp, { status: 'EXPIRED', expiryReason: 'OCO_TRIGGER', time });
-          this.persist(symbol, [r.sl, r.tp], []);
-          this.emit(r.tp);
-          if (r.sl.type === 'STOP_LOSS') {
-            // A stop-market sells at once: at the stop, or at the open when the candle opened below it.
-            const rules = this.rulesCache.get(symbol)!;
-            const at = Math.min(r.stopPrice, openOf ?? r.stopPrice) * (1 - this.opts.slippageBps / 10_000);
-            done = this.fillLeg(symbol, r, r.sl, roundToTick(new Decimal(at), rules.tickSize, 'down'), time);
-          } else if (high >= r.limitPrice) done = this.fillLeg(symbol, r, r.sl, r.sl.price!, time);
-        } else if (high >= r.tpPrice) {
-          done = this.fillLeg(symbol, r, r.tp, r.tp.price!, time);
-        }
-      } else if (high >= r.limitPrice) {
-        done = this.fillLeg(symbol, r, r.sl, r.sl.price!, time);
-      }
-      if (done) book.resting.splice(i, 1);
-      else i++;
     }
+  }
+
+  /** What one price does to one resting OCO (intrabar.ts); true when it is done. */
+  private matchOne(symbol: string, r: Resting, price: number, time: number): boolean {
+    if (r.sl.triggered)
+      return reachesLimit('SELL', r.limitPrice, price) && this.fillLeg(symbol, r, r.sl, r.sl.price!, time);
+    if (triggersStop('SELL', r.stopPrice, price)) {
+      // The stop triggers at this price: the take-profit leg expires.
+      this.update(r.sl, { triggered: true, time });
+      this.update(r.tp, { status: 'EXPIRED', expiryReason: 'OCO_TRIGGER', time });
+      this.persist(symbol, [r.sl, r.tp], []);
+      this.emit(r.tp);
+      const tick = this.rulesCache.get(symbol)!.tickSize;
+      switch (onTrigger('SELL', r.limitPrice, price)) {
+        case 'market':
+          return this.fillLeg(
+            symbol,
+            r,
+            r.sl,
+            takerPrice(new Decimal(price), 'SELL', bpsFraction(this.opts.slippageBps), tick),
+            time,
+          );
+        case 'take':
+          return this.fillLeg(symbol, r, r.sl, tradePrice(price, 'SELL', tick), time);
+        case 'rest':
+          return false;
+      }
+    }
+    return reachesLimit('SELL', r.tpPrice, price) && this.fillLeg(symbol, r, r.tp, r.tp.price!, time);
   }
 
   private fillLeg(symbol: string, r: Resting, leg: PaperOrder, price: Decimal, time: number): boolean {
     const rules = this.rulesCache.get(symbol)!;
     const qty = leg.origQty;
-    const gross = qty.mul(price);
-    const fee = gross.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
+    const gross = quoteOf(qty, price);
+    const fee = commissionOf(gross, this.opts.feeRate);
     const fill: Fill = {
       price,
       qty,
@@ -260,22 +255,23 @@ export class PaperExchange implements Exchange {
     const rules = await this.getSymbolRules(req.symbol);
     this.refuseDuplicate(req.clientOrderId);
     const ref = await this.getLastPrice(req.symbol);
-    const price = roundToTick(ref.mul(1 + this.opts.slippageBps / 10_000), rules.tickSize, 'up');
-    const qty = floorToStep(
-      req.quoteAmount.div(price),
+    const price = takerPrice(ref, 'BUY', bpsFraction(this.opts.slippageBps), rules.tickSize);
+    const qty = quantityForQuote(
+      req.quoteAmount,
+      price,
       rules.marketStepSize.isZero() ? rules.stepSize : rules.marketStepSize,
     );
     const problem =
       lotProblem(qty, rules, true) ?? (rules.applyMinToMarket ? notionalProblem(price, qty, rules) : undefined);
     if (problem) throw new ExchangeError('filter', `Filter failure: ${problem}`, { code: -1013 });
     const quote = this.balance(rules.quoteAsset);
-    const cost = qty.mul(price);
+    const cost = quoteOf(qty, price);
     if (quote.free.lt(cost)) {
       throw new ExchangeError('insufficient-balance', 'Account has insufficient balance for requested action.', {
         code: -2010,
       });
     }
-    const fee = qty.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
+    const fee = commissionOf(qty, this.opts.feeRate);
     const now = this.opts.clock.now();
     const fill: Fill = {
       price,
@@ -311,9 +307,9 @@ export class PaperExchange implements Exchange {
       });
     }
     const ref = await this.getLastPrice(req.symbol);
-    const price = roundToTick(ref.mul(1 - this.opts.slippageBps / 10_000), rules.tickSize, 'down');
-    const gross = req.quantity.mul(price);
-    const fee = gross.mul(this.opts.feeRate).toDecimalPlaces(FEE_DECIMALS, Decimal.ROUND_UP);
+    const price = takerPrice(ref, 'SELL', bpsFraction(this.opts.slippageBps), rules.tickSize);
+    const gross = quoteOf(req.quantity, price);
+    const fee = commissionOf(gross, this.opts.feeRate);
     const now = this.opts.clock.now();
     const fill: Fill = {
       price,

@@ -50,6 +50,8 @@ interface Slot {
   staleMs: number;
   /** Why entries are refused now (symbol status or flags), as last told; undefined when they are allowed. */
   blocked: string | undefined;
+  /** Stale candles in a row (told at the first, and when fresh ones come again). */
+  staleRun: number;
 }
 
 /**
@@ -191,6 +193,7 @@ export class TradingEngine {
         lastPrice: NaN,
         staleMs: 2 * intervalMs(set.interval),
         blocked: undefined,
+        staleRun: 0,
       };
       this.slots.set(set.symbol, slot);
       this.checkEntryAllowed(slot);
@@ -247,11 +250,36 @@ export class TradingEngine {
     if (!this.started || !(s === s)) return this.pending(); // NaN: still warming up
     // A candle delivered late (backfilled after a disconnect) warms the signal but does not trade:
     // its signal is about a market that has moved on.
-    if (c.closeTime + slot.staleMs < this.clock.now()) return this.pending();
+    const now = this.clock.now();
+    if (c.closeTime + slot.staleMs < now) {
+      if (slot.staleRun++ === 0) this.tellStale(c, now);
+      return this.pending();
+    }
+    if (slot.staleRun > 0) this.tellFresh(slot, c.symbol);
     const set = slot.set;
     if (s >= set.zScoreThreshold) this.onBuySignal(slot, s);
     else if (s <= set.exitZScore) this.onExitSignal(slot, s);
     return this.pending();
+  }
+
+  private tellStale(c: Candle, now: number): void {
+    const late = Math.round((now - c.closeTime) / 1000);
+    this.tell({
+      type: 'warning',
+      symbol: c.symbol,
+      message:
+        `${c.symbol}: a ${c.interval} candle arrived ${formatAge(late)} after it closed: stale candles warm the signal ` +
+        'but never trade (a backfill after a reconnect, or a recorded market that was not re-stamped to now)',
+    });
+  }
+
+  private tellFresh(slot: Slot, symbol: string): void {
+    this.tell({
+      type: 'warning',
+      symbol,
+      message: `${symbol}: fresh candles again after ${slot.staleRun} stale one${slot.staleRun === 1 ? '' : 's'} that did not trade`,
+    });
+    slot.staleRun = 0;
   }
 
   /** A real-time price (paper fills are the paper exchange's business; this is for reports). */
@@ -595,3 +623,10 @@ export class TradingEngine {
 }
 
 export type { Position };
+
+/** 75 -> "1m 15s", 7300 -> "2h 1m". */
+function formatAge(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+}
