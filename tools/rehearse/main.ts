@@ -31,7 +31,9 @@ Faults off, the three lists are equal to the last decimal (one intrabar rule in 
   --runs=LIST           which runs, of replay,paper,live (default all three)
   --faults[=SEED]       switch the local exchange's faults on in the live run (lost answers, 5xx,
                         rate limits, refused OCOs, partial fills, user stream disorder, clock skew),
-                        one armed every few candles, seeded (default seed 1)
+                        one armed every 100 candles, seeded (default seed 1); a buy whose answer
+                        was lost holds its tranche for the engine's 10-minute look-up window, which
+                        at rehearsal speed is many candles
   --json=FILE           also write the result as JSON
   -h, --help            this text`;
 

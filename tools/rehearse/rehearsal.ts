@@ -297,23 +297,6 @@ async function quiet(session: TradingSession, fake: FakeBinance, kind: 'paper' |
     ]);
     if (settled && (kind === 'paper' || agrees(session, fake))) return;
     if (Date.now() >= deadline) {
-      if (process.env.TRANCHE_REHEARSE_DEBUG) {
-        console.error(
-          'BUSY',
-          settled,
-          JSON.stringify(session.engine.ledger.openPositions()),
-          JSON.stringify(session.engine.getAllocationStatus()),
-        );
-        console.error(
-          'FAKE',
-          JSON.stringify(
-            fake.engine
-              .allOrders()
-              .filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')
-              .map((o) => [o.symbol, o.type, o.status, o.clientOrderId]),
-          ),
-        );
-      }
       return; // the engine resolves it later (a look-up, its minute re-check); the market goes on
     }
     await new Promise((r) => setTimeout(r, 5));
@@ -333,7 +316,9 @@ function agrees(session: TradingSession, fake: FakeBinance): boolean {
       .filter((p) => p.status === 'protected')
       .map((p) => p.symbol),
   );
-  const pending = session.engine.ledger.openPositions().some((p) => p.status !== 'protected');
+  // A buy whose answer was lost ('opening') is looked up for up to 10 minutes of real time (the
+  // engine's unknown-outcome window): the market plays on meanwhile, its reservation held.
+  const pending = session.engine.ledger.openPositions().some((p) => p.status !== 'protected' && p.status !== 'opening');
   return !pending && working.size === held.size && [...working].every((s) => held.has(s));
 }
 
