@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { depthProblem } from '../../shared/params/json-limits';
 import { formatProblems, validateParameterFile, type ParameterSet } from '../../shared/params/schema';
+
+/** A parameter file's size at most, in characters (one of 100 sets is about 20 KB). */
+const MAX_FILE_CHARS = 256 * 1024;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -43,6 +47,10 @@ export function loadParameterFile(file: string): { sets: ParameterSet[]; quoteAs
       `cannot read parameter file ${file}: ${why}.\n  Pass --parameterSets=PATH to a JSON file shaped { "parameterSets": [ { "symbol": "BTCUSDT", "allocationPercent": 33.3, "zScoreThreshold": 5, "profitPercent": 15, "stopLossPercent": 2 } ] }`,
     );
   }
+  if (text.length > MAX_FILE_CHARS)
+    throw new ConfigError(`parameter file ${file} is ${text.length} characters: a parameter file is at most 256 KB`);
+  const deep = depthProblem(text, `parameter file ${file}`);
+  if (deep) throw new ConfigError(deep);
   let data: unknown;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -58,5 +66,9 @@ export function loadParameterFile(file: string): { sets: ParameterSet[]; quoteAs
       `parameter file ${file} is rejected (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); nothing was started:\n${formatProblems(result.problems)}`,
     );
   }
+  if (!result.sets.some((s) => s.enabled))
+    throw new ConfigError(
+      `every parameter set in ${file} is disabled ("enabled": false): nothing would trade; enable at least one`,
+    );
   return { sets: result.sets, quoteAsset: result.quoteAsset };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PAPER_BALANCE_MAX, PAPER_BALANCE_MIN } from '../../shared/params/paper-limits';
 import path from 'node:path';
 import { Decimal } from '../core/money/decimal';
 import type { MarketChoice } from '../app/market-choice';
@@ -131,8 +132,8 @@ export function tradeOptions(values: Values): TradeOptions {
       'balance',
       values.balance,
       '1000',
-      (d) => d.gt(0),
-      'the paper balance must be greater than 0',
+      (d) => d.gte(PAPER_BALANCE_MIN) && d.lte(PAPER_BALANCE_MAX),
+      `use a paper balance from ${PAPER_BALANCE_MIN} to ${PAPER_BALANCE_MAX}`,
     ),
     feeRate: decimalOption(
       'fee-rate',

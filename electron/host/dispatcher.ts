@@ -9,6 +9,7 @@ import {
   type Result,
 } from '../../shared/ipc/contract';
 import { HostError } from './host-error';
+import { inputProblem } from '../../shared/params/json-limits';
 
 /** One handler per request channel, typed from the contract: the host must implement every one. */
 export type RequestHandlers = {
@@ -112,6 +113,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         },
       };
     }
+    const bound = inputProblem(input);
+    if (bound) return { ok: false, error: { code: 'invalid-input', message: `${channel}: ${bound}` } };
     const spec = requests[channel];
     const parsedInput = spec.input.safeParse(input ?? {});
     if (!parsedInput.success) {

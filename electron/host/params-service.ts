@@ -1,13 +1,16 @@
 import type { SettingsDto } from '../../shared/ipc/contract';
 import {
+  PARAMETER_LIMITS,
   validateParameterFile,
   type ParameterProblem,
   type ParameterSet,
   type ParameterSetInput,
 } from '../../shared/params/schema';
+import { PAPER_BALANCE_MAX, PAPER_BALANCE_MIN } from '../../shared/params/paper-limits';
 import { Decimal } from '../core/money/decimal';
 import type { SettingsStore } from '../store/settings-store';
 import { HostError } from './host-error';
+import { depthProblem } from '../../shared/params/json-limits';
 
 /** The sum of enabled allocations, as the validation counts it (what the editor shows against 100%). */
 export function allocationSum(sets: readonly unknown[]): number {
@@ -16,8 +19,9 @@ export function allocationSum(sets: readonly unknown[]): number {
     if (typeof raw !== 'object' || raw === null) continue;
     const r = raw as { enabled?: unknown; allocationPercent?: unknown };
     const enabled = r.enabled === undefined ? true : r.enabled === true;
-    if (enabled && typeof r.allocationPercent === 'number' && Number.isFinite(r.allocationPercent))
-      sum += r.allocationPercent;
+    const a = r.allocationPercent;
+    // Out-of-range values are the validation's problems; they do not count (1e302 would overflow the sum).
+    if (enabled && typeof a === 'number' && a >= PARAMETER_LIMITS.allocationMin && a <= 100) sum += a;
   }
   return Math.round(sum * 1e6) / 1e6;
 }
@@ -70,6 +74,8 @@ export class ParamsService {
 
   /** Reads a parameter file (the seed's JSON shape) for the editor; nothing is saved. */
   import(json: string): { sets: unknown[]; problems: ParameterProblem[] } {
+    const deep = depthProblem(json, 'the file');
+    if (deep) return { sets: [], problems: [{ path: '(root)', message: deep }] };
     let data: unknown;
     try {
       data = JSON.parse(json.replace(/^\uFEFF/, ''));
@@ -81,7 +87,8 @@ export class ParamsService {
         ? ((data as { parameterSets: unknown[] }).parameterSets as unknown[])
         : [];
     const v = validateParameterFile(data);
-    return { sets: list, problems: v.ok ? [] : v.problems };
+    // The sets go back to the editor to be fixed there, but never more than a file may hold.
+    return { sets: list.length <= PARAMETER_LIMITS.maxSets ? list : [], problems: v.ok ? [] : v.problems };
   }
 
   export(now = new Date()): { json: string; filename: string } {
@@ -96,7 +103,11 @@ export class ParamsService {
   saveSettings(change: Partial<Omit<SettingsDto, 'dataDir'>>): SettingsDto {
     const next = { ...this.store.paperSettings(), ...definedOnly(change) };
     const balance = new Decimal(next.paperBalance);
-    if (!balance.gt(0)) throw new HostError('failed', 'paperBalance must be greater than 0');
+    if (balance.lt(PAPER_BALANCE_MIN) || balance.gt(PAPER_BALANCE_MAX))
+      throw new HostError(
+        'failed',
+        `paperBalance must be from ${PAPER_BALANCE_MIN} to ${PAPER_BALANCE_MAX} (quote asset)`,
+      );
     const fee = new Decimal(next.feeRate);
     if (fee.lt(0) || fee.gte(0.1))
       throw new HostError('failed', 'feeRate must be a fraction from 0 to below 0.1 (0.001 = 0.1%)');

@@ -31,16 +31,21 @@ import fs from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WireMessage } from '../../shared/ipc/contract';
+import { MAX_REQUEST_BYTES, type WireMessage } from '../../shared/ipc/contract';
 import { contentSecurityPolicy } from './csp';
 import type { Dispatcher } from './dispatcher';
+import { depthProblem } from '../../shared/params/json-limits';
 import { resolveStaticPath } from './static-files';
 
 export const WS_PATH = '/ipc';
 export const WS_SUBPROTOCOL = 'tranche.v1';
 export const WS_TOKEN_PREFIX = 'tranche.token.';
 
-const MAX_MESSAGE_BYTES = 1 << 20;
+/** A request larger than this is answered with a named error ('too-large'), unread. */
+const MAX_MESSAGE_BYTES = MAX_REQUEST_BYTES;
+/** Beyond this the WebSocket itself closes the socket (1009): nothing that big is even buffered. */
+const MAX_FRAME_BYTES = 16 << 20;
+/** A page whose unread answers and events pass this is disconnected (it is not reading). */
 const MAX_BUFFERED_BYTES = 8 << 20;
 const MAX_MALFORMED = 50;
 
@@ -113,7 +118,7 @@ export async function startWsHost(opts: WsHostOptions): Promise<WsHost> {
   const server = createServer((req, res) => serveStatic(req, res));
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     // The token was checked before the upgrade; name 'tranche.v1' when offered, else the token protocol.
     handleProtocols: (protocols) =>
@@ -161,19 +166,50 @@ export async function startWsHost(opts: WsHostOptions): Promise<WsHost> {
 
   wss.on('connection', (ws: WebSocket) => {
     let malformed = 0;
+    // Every send is guarded: an answer that cannot be serialised becomes a named error, and a page
+    // that does not read what it is sent is disconnected before the host buffers without bound.
     const send = (m: WireMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        log('a page is not reading its answers: disconnected');
+        ws.terminate();
+        return;
+      }
+      let text: string;
+      try {
+        text = JSON.stringify(m);
+      } catch {
+        if (m.type !== 'response') return;
+        text = JSON.stringify({
+          type: 'response',
+          id: m.id,
+          result: { ok: false, error: { code: 'failed', message: 'the answer could not be encoded' } },
+        } satisfies WireMessage);
+      }
+      ws.send(text);
     };
-    const refuse = (id: number, message: string) => {
-      send({ type: 'response', id, result: { ok: false, error: { code: 'malformed', message } } });
+    const refuse = (id: number, message: string, code: 'malformed' | 'too-large' = 'malformed') => {
+      send({ type: 'response', id, result: { ok: false, error: { code, message } } });
       if (++malformed > MAX_MALFORMED) ws.close(1008, 'too many malformed messages');
     };
     ws.on('error', () => undefined);
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return refuse(0, 'binary frames are not understood: send WireMessage JSON as text');
+      const size = Array.isArray(raw)
+        ? raw.reduce((n, b) => n + b.length, 0)
+        : (raw as Buffer | ArrayBuffer).byteLength;
+      if (size > MAX_MESSAGE_BYTES)
+        return refuse(
+          0,
+          `a request of ${size} bytes is over the limit of ${MAX_MESSAGE_BYTES} bytes: not read`,
+          'too-large',
+        );
+      const text = String(raw);
+      const deep = depthProblem(text, 'the request');
+      if (deep) return refuse(0, deep);
       let msg: unknown;
       try {
-        msg = JSON.parse(String(raw));
+        msg = JSON.parse(text);
       } catch {
         return refuse(0, 'not JSON: send a WireMessage {type:"request", id, channel, input}');
       }
@@ -183,7 +219,7 @@ export async function startWsHost(opts: WsHostOptions): Promise<WsHost> {
         return refuse(0, 'a request needs a positive integer id');
       }
       if (m.type !== 'request')
-        return refuse(id, `message type ${JSON.stringify(m.type)} is not understood: only "request"`);
+        return refuse(id, `message type ${JSON.stringify(m.type).slice(0, 40)} is not understood: only "request"`);
       if (typeof m.channel !== 'string') return refuse(id, 'a request needs a channel');
       opts.dispatcher.request(m.channel, m.input).then(
         (result) => send({ type: 'response', id, result }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parameterSetInputSchema } from '../params/schema';
+import { PARAMETER_LIMITS, parameterSetInputSchema } from '../params/schema';
 
 /**
  * The one typed contract between the engine's host (Electron main, or the headless host) and the
@@ -12,6 +12,12 @@ import { parameterSetInputSchema } from '../params/schema';
 export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.50"');
 export const isoTime = z.iso.datetime({ offset: true });
 const nothing = z.object({}).strict();
+/** A parameter file's sets as the editor sends them: validated by the params service, at most PARAMETER_LIMITS.maxSets. */
+const setList = z
+  .array(z.unknown())
+  .max(PARAMETER_LIMITS.maxSets, `at most ${PARAMETER_LIMITS.maxSets} parameter sets (one per symbol)`);
+/** A parameter file to import, in characters. */
+const MAX_IMPORT_CHARS = 256 * 1024;
 
 export const problemSchema = z.object({ path: z.string(), message: z.string() });
 
@@ -199,15 +205,15 @@ export const requests = {
   },
   'params.get': { input: nothing, output: z.object({ sets: z.array(parameterSetInputSchema) }) },
   'params.validate': {
-    input: z.object({ sets: z.array(z.unknown()) }).strict(),
+    input: z.object({ sets: setList }).strict(),
     output: z.object({ ok: z.boolean(), problems: z.array(problemSchema), allocationSum: z.number() }),
   },
   'params.save': {
-    input: z.object({ sets: z.array(z.unknown()) }).strict(),
+    input: z.object({ sets: setList }).strict(),
     output: z.object({ saved: z.boolean(), problems: z.array(problemSchema), appliesToNewEntriesOnly: z.boolean() }),
   },
   'params.import': {
-    input: z.object({ json: z.string() }).strict(),
+    input: z.object({ json: z.string().max(MAX_IMPORT_CHARS, 'a parameter file is at most 256 KB') }).strict(),
     output: z.object({ sets: z.array(z.unknown()), problems: z.array(problemSchema) }),
   },
   'params.export': { input: nothing, output: z.object({ json: z.string(), filename: z.string() }) },
@@ -281,11 +287,15 @@ export type ErrorCode =
   | 'invalid-output'
   | 'unknown-channel'
   | 'malformed'
+  | 'too-large'
   | 'unauthorized'
   | 'failed'
   | 'confirmation-required';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** The largest request a transport accepts, in bytes of its JSON; larger ones get 'too-large', unread. */
+export const MAX_REQUEST_BYTES = 1 << 20;
 
 /** What travels on the WebSocket transport (Electron IPC carries the same request and result). */
 export type WireMessage =

@@ -2,6 +2,24 @@ import { z } from 'zod';
 import { KLINE_INTERVAL_NAMES, type KlineInterval } from '../market/intervals';
 import { KNOWN_QUOTE_ASSETS, splitSymbol } from '../market/symbols';
 
+/**
+ * What a parameter file may hold: bounds a trader would never reach, so that hostile or broken
+ * input is refused with a named problem and validation stays cheap (linear in the sets given).
+ */
+export const PARAMETER_LIMITS = {
+  /** Sets per file: one per symbol, each a tranche of at least 0.01 %. */
+  maxSets: 100,
+  /** Problems reported at most (then "and N more"). */
+  maxProblems: 50,
+  /** profitPercent and stopLossPercent, in percent. */
+  percentMin: 0.01,
+  profitPercentMax: 1000,
+  /** zScoreThreshold (and the size of exitZScore). */
+  thresholdMin: 0.01,
+  thresholdMax: 1000,
+  allocationMin: 0.01,
+} as const;
+
 /** Float slack allowed on the allocation sum, so that 3 x 33.3 (= 99.89999...) and 3 x 33.333... pass. */
 export const ALLOCATION_SUM_SLACK = 1e-9;
 
@@ -32,12 +50,16 @@ export const parameterSetInputSchema = z.strictObject(
       .string({ error: (iss) => (iss.input === undefined ? 'symbol is required' : 'symbol must be a string') })
       .regex(/^[A-Z0-9]{5,20}$/, 'symbol must be an upper-case Binance spot symbol such as BTCUSDT'),
     allocationPercent: finite('allocationPercent')
-      .gt(0, 'allocationPercent must be greater than 0')
+      .gte(PARAMETER_LIMITS.allocationMin, 'allocationPercent must be at least 0.01')
       .lte(100, 'allocationPercent must be at most 100'),
-    zScoreThreshold: finite('zScoreThreshold').gt(0, 'zScoreThreshold must be greater than 0'),
-    profitPercent: finite('profitPercent').gt(0, 'profitPercent must be greater than 0'),
+    zScoreThreshold: finite('zScoreThreshold')
+      .gte(PARAMETER_LIMITS.thresholdMin, 'zScoreThreshold must be at least 0.01')
+      .lte(PARAMETER_LIMITS.thresholdMax, 'zScoreThreshold must be at most 1000'),
+    profitPercent: finite('profitPercent')
+      .gte(PARAMETER_LIMITS.percentMin, 'profitPercent must be at least 0.01')
+      .lte(PARAMETER_LIMITS.profitPercentMax, 'profitPercent must be at most 1000'),
     stopLossPercent: finite('stopLossPercent')
-      .gt(0, 'stopLossPercent must be greater than 0')
+      .gte(PARAMETER_LIMITS.percentMin, 'stopLossPercent must be at least 0.01')
       .lt(100, 'stopLossPercent must be less than 100'),
     enabled: z.boolean({ error: 'enabled must be true or false' }).optional(),
     interval: z
@@ -55,7 +77,10 @@ export const parameterSetInputSchema = z.strictObject(
       .gte(1, 'movingAverages must be at least 1')
       .lte(1_000, 'movingAverages must be at most 1000')
       .optional(),
-    exitZScore: finite('exitZScore').optional(),
+    exitZScore: finite('exitZScore')
+      .gte(-PARAMETER_LIMITS.thresholdMax, 'exitZScore must be at least -1000')
+      .lte(PARAMETER_LIMITS.thresholdMax, 'exitZScore must be at most 1000')
+      .optional(),
     stopLimitOffsetPercent: finite('stopLimitOffsetPercent')
       .gte(0, 'stopLimitOffsetPercent must be 0 or more')
       .lt(50, 'stopLimitOffsetPercent must be less than 50')
@@ -67,7 +92,10 @@ export const parameterSetInputSchema = z.strictObject(
   {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
-        ? `unknown field(s): ${iss.keys.join(', ')}`
+        ? `unknown field(s): ${iss.keys
+            .slice(0, 5)
+            .map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k))
+            .join(', ')}${iss.keys.length > 5 ? ` and ${iss.keys.length - 5} more` : ''}`
         : 'each parameter set must be an object',
   },
 );
@@ -150,7 +178,14 @@ export function validateParameterFile(data: unknown): ParameterValidation {
     };
   }
   const extra = Object.keys(data).filter((k) => k !== 'parameterSets');
-  if (extra.length > 0) problems.push({ path: '(root)', message: `unknown field(s): ${extra.join(', ')}` });
+  if (extra.length > 0)
+    problems.push({
+      path: '(root)',
+      message: `unknown field(s): ${listed(
+        extra.map((k) => k.slice(0, 40)),
+        ', ',
+      )}`,
+    });
   const list = data.parameterSets;
   if (!Array.isArray(list)) {
     problems.push({
@@ -161,6 +196,14 @@ export function validateParameterFile(data: unknown): ParameterValidation {
   }
   if (list.length === 0)
     problems.push({ path: 'parameterSets', message: 'parameterSets is empty: add at least one set' });
+  if (list.length > PARAMETER_LIMITS.maxSets) {
+    // Refused before any set is looked at: the work stays bounded whatever the input holds.
+    problems.push({
+      path: 'parameterSets',
+      message: `${list.length} parameter sets: at most ${PARAMETER_LIMITS.maxSets} (one per symbol)`,
+    });
+    return { ok: false, problems };
+  }
 
   const sets: ParameterSet[] = [];
   list.forEach((raw, i) => {
@@ -194,7 +237,8 @@ export function validateParameterFile(data: unknown): ParameterValidation {
   const contributors: string[] = [];
   list.forEach((raw, i) => {
     if (!isRecord(raw)) return;
-    const symbol = typeof raw.symbol === 'string' ? raw.symbol : undefined;
+    // Echoed in messages: never more of it than a symbol can be.
+    const symbol = typeof raw.symbol === 'string' ? raw.symbol.slice(0, 24) : undefined;
     if (symbol) {
       const first = seen.get(symbol);
       if (first !== undefined) {
@@ -204,30 +248,52 @@ export function validateParameterFile(data: unknown): ParameterValidation {
         });
       } else seen.set(symbol, i);
       const quote = splitSymbol(symbol)?.quote;
-      if (quote) quotes.set(quote, [...(quotes.get(quote) ?? []), i]);
+      if (quote) {
+        const at = quotes.get(quote);
+        if (at) at.push(i);
+        else quotes.set(quote, [i]);
+      }
     }
     const enabled = raw.enabled === undefined ? true : raw.enabled === true;
-    if (enabled && typeof raw.allocationPercent === 'number' && Number.isFinite(raw.allocationPercent)) {
-      sum += raw.allocationPercent;
-      contributors.push(`${symbol ?? `#${i}`} ${raw.allocationPercent}%`);
+    const a = raw.allocationPercent;
+    // Only values the per-set rule accepts count: an out-of-range one is reported there.
+    if (enabled && typeof a === 'number' && a >= PARAMETER_LIMITS.allocationMin && a <= 100) {
+      sum += a;
+      contributors.push(`${symbol ?? `#${i}`} ${a}%`);
     }
   });
   if (sum > 100 + ALLOCATION_SUM_SLACK) {
     problems.push({
       path: 'parameterSets',
-      message: `enabled allocations sum to ${+sum.toFixed(6)}%, above 100% (${contributors.join(' + ')}); lower some allocationPercent values or disable a set`,
+      message: `enabled allocations sum to ${+sum.toFixed(6)}%, above 100% (${listed(contributors, ' + ')}); lower some allocations or disable a set`,
     });
   }
   if (quotes.size > 1) {
-    const desc = [...quotes.entries()].map(([q, idx]) => `${q} in ${idx.map((i) => `parameterSets[${i}]`).join(', ')}`);
+    const desc = [...quotes.entries()].map(
+      ([q, idx]) =>
+        `${q} in ${listed(
+          idx.map((i) => `parameterSets[${i}]`),
+          ', ',
+        )}`,
+    );
     problems.push({
       path: 'parameterSets',
       message: `all sets must share one quote asset so they split one balance; found ${desc.join('; ')}`,
     });
   }
 
+  if (problems.length > PARAMETER_LIMITS.maxProblems) {
+    const more = problems.length - PARAMETER_LIMITS.maxProblems;
+    problems.length = PARAMETER_LIMITS.maxProblems;
+    problems.push({ path: 'parameterSets', message: `and ${more} more problem${more === 1 ? '' : 's'}` });
+  }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, sets, quoteAsset: sets[0]!.quoteAsset };
+}
+
+/** The first ten items joined, and how many more. */
+function listed(items: readonly string[], sep: string): string {
+  return items.length <= 10 ? items.join(sep) : `${items.slice(0, 10).join(sep)}${sep}... ${items.length - 10} more`;
 }
 
 export function formatProblems(problems: readonly ParameterProblem[]): string {

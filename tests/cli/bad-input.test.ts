@@ -75,8 +75,8 @@ describe('bad input to startTrading', () => {
     expect(r.code).toBe(2);
     for (const expected of [
       'parameterSets[0].symbol: symbol must be an upper-case Binance spot symbol such as BTCUSDT',
-      'parameterSets[0].allocationPercent: allocationPercent must be greater than 0',
-      'parameterSets[0].zScoreThreshold: zScoreThreshold must be greater than 0',
+      'parameterSets[0].allocationPercent: allocationPercent must be at least 0.01',
+      'parameterSets[0].zScoreThreshold: zScoreThreshold must be at least 0.01',
       'parameterSets[0].profitPercent: profitPercent must be a number',
       'parameterSets[0].stopLossPercent: stopLossPercent must be less than 100',
       'parameterSets[1].allocationPercent: allocationPercent must be at most 100',
@@ -89,6 +89,25 @@ describe('bad input to startTrading', () => {
       expect(r.stderr).toContain(expected);
     }
     expect(r.stderr).toMatch(/rejected \(\d+ problems\); nothing was started/);
+    nothingWritten();
+  });
+
+  it('a file where every set is disabled, one nested too deep, one too big: each says so', () => {
+    const off = { symbol: 'BTCUSDT', allocationPercent: 50, zScoreThreshold: 5, profitPercent: 15, stopLossPercent: 2 };
+    const disabled = write('disabled.json', JSON.stringify({ parameterSets: [{ ...off, enabled: false }] }));
+    let r = trade('--paper', `--parameterSets=${disabled}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `every parameter set in ${disabled} is disabled ("enabled": false): nothing would trade`,
+    );
+    const deep = write('deep.json', `{"parameterSets":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    r = trade('--paper', `--parameterSets=${deep}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`parameter file ${deep} nests arrays or objects more than 32 deep: not accepted`);
+    const big = write('big.json', JSON.stringify({ parameterSets: [off], note: 'x'.repeat(300_000) }));
+    r = trade('--paper', `--parameterSets=${big}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is 300\d{3} characters: a parameter file is at most 256 KB/);
     nothingWritten();
   });
 
@@ -160,7 +179,7 @@ describe('bad input to startTrading', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         ['--paper', `--parameterSets=${ok}`, '--balance=lots'],
-        /--balance=lots is not a number; the paper balance must be greater than 0/,
+        /--balance=lots is not a number; use a paper balance from 1 to 1000000000/,
       ],
       [['--paper', `--parameterSets=${ok}`, '--balance=-5'], /--balance=-5 is out of range/],
       [

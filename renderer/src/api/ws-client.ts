@@ -1,11 +1,12 @@
-import type {
-  EventChannel,
-  EventPayload,
-  RequestChannel,
-  RequestInput,
-  RequestOutput,
-  Result,
-  WireMessage,
+import {
+  MAX_REQUEST_BYTES,
+  type EventChannel,
+  type EventPayload,
+  type RequestChannel,
+  type RequestInput,
+  type RequestOutput,
+  type Result,
+  type WireMessage,
 } from '../../../shared/ipc/contract';
 import type { ConnectedApi, ConnectionInfo } from './types';
 import { checkEvent, checkResult } from './validate';
@@ -40,7 +41,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-function failure(code: 'failed' | 'malformed' | 'unauthorized', message: string): Result<never> {
+function failure(code: 'failed' | 'malformed' | 'unauthorized' | 'too-large', message: string): Result<never> {
   return { ok: false, error: { code, message } };
 }
 
@@ -114,6 +115,21 @@ export class WsTrancheClient implements ConnectedApi {
     }
     const id = this.nextId++;
     const message: WireMessage = { type: 'request', id, channel, input };
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      return Promise.resolve(failure('failed', `could not encode ${channel}: ${String(err)}`));
+    }
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > MAX_REQUEST_BYTES) {
+      return Promise.resolve(
+        failure(
+          'too-large',
+          `${channel}: the request is ${bytes} bytes, over the host's limit of ${MAX_REQUEST_BYTES}`,
+        ),
+      );
+    }
     return new Promise<Result<RequestOutput<C>>>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -123,7 +139,7 @@ export class WsTrancheClient implements ConnectedApi {
       }, this.options.requestTimeoutMs);
       this.pending.set(id, { channel, resolve: resolve as (r: Result<unknown>) => void, timer });
       try {
-        socket.send(JSON.stringify(message));
+        socket.send(text);
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(id);
