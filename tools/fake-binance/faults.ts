@@ -243,6 +243,11 @@ export class FaultPlan {
     this.droppedLeft += count;
   }
 
+  /** How many user data events dropNextUserEvents still has to lose. */
+  get pendingUserEventDrops(): number {
+    return this.droppedLeft;
+  }
+
   /** WS API: the next `count` requests are answered 429 (or 418) with -1003 and data.retryAfter. */
   rateLimitWsApiNext(count = 1, options: WsApiRateLimitOptions = {}): void {
     this.wsApiRateLimits.push({ left: count, options });
