@@ -37,6 +37,10 @@ export interface FaultKind {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000; // the trader's REST timeout (BinanceExchange's default)
+/** An OCO that could not be placed (outcome unknown, refused, rate limited) is tried again this much later (EngineTimings.deferredRetryMs). */
+const DEFERRED_RETRY_MS = 10_000;
+/** A failed OCO placement: the engine's own retries, then the deferred retry. */
+const OCO_RETRY_MS = DEFERRED_RETRY_MS + 4000;
 const ORDER: RequestMatch = { method: 'POST', path: '/api/v3/order' };
 const OCO: RequestMatch = { method: 'POST', path: '/api/v3/orderList/oco' };
 const CANCEL_OCO: RequestMatch = { method: 'DELETE', path: '/api/v3/orderList' };
@@ -54,7 +58,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       const status = pick(random, [500, 502, 503]);
       const n = int(random, 1, 2);
       fake.faults.failNext(match, n, { status });
-      return { detail: `${n} x HTTP ${status} (-1008) on ${where(match)}`, blocksMs: 4000 };
+      return { detail: `${n} x HTTP ${status} (-1008) on ${where(match)}`, blocksMs: OCO_RETRY_MS };
     },
   },
   {
@@ -62,7 +66,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
     arm: ({ fake, random }) => {
       const match = pick(random, [ORDER, OCO, CANCEL_OCO]);
       fake.faults.failNext(match, 1, { afterAccept: true });
-      return { detail: `-1007 after the request was accepted, on ${where(match)}`, blocksMs: 5000 };
+      return { detail: `-1007 after the request was accepted, on ${where(match)}`, blocksMs: OCO_RETRY_MS };
     },
   },
   {
@@ -73,7 +77,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.faults.failNext(match, 1, { executeAfterMs: ms });
       return {
         detail: `-1007 at once, executed ${ms} ms later (empty first look-ups), on ${where(match)}`,
-        blocksMs: ms + 6000,
+        blocksMs: ms + OCO_RETRY_MS,
         unsettlesMs: ms + 2000,
       };
     },
@@ -85,7 +89,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.faults.timeoutNext(match, 1, { afterAccept: true, holdMs: REQUEST_TIMEOUT_MS + 2000 });
       return {
         detail: `answer held past the timeout (order accepted), on ${where(match)}`,
-        blocksMs: REQUEST_TIMEOUT_MS + 6000,
+        blocksMs: REQUEST_TIMEOUT_MS + OCO_RETRY_MS,
         unsettlesMs: REQUEST_TIMEOUT_MS + 4000,
       };
     },
@@ -97,7 +101,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.faults.timeoutNext(match, 1, { afterAccept: false, holdMs: REQUEST_TIMEOUT_MS + 2000 });
       return {
         detail: `request held past the timeout and never processed, on ${where(match)}`,
-        blocksMs: REQUEST_TIMEOUT_MS + 8000,
+        blocksMs: REQUEST_TIMEOUT_MS + OCO_RETRY_MS,
         unsettlesMs: REQUEST_TIMEOUT_MS + 4000,
       };
     },
@@ -110,7 +114,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.faults.timeoutNext(match, 1, { executeAfterMs: ms, holdMs: REQUEST_TIMEOUT_MS + 2000 });
       return {
         detail: `answer held, order placed ${ms} ms later, on ${where(match)}`,
-        blocksMs: REQUEST_TIMEOUT_MS + 8000,
+        blocksMs: REQUEST_TIMEOUT_MS + OCO_RETRY_MS,
         unsettlesMs: REQUEST_TIMEOUT_MS + 4000,
       };
     },
@@ -121,7 +125,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       const n = int(random, 1, 3);
       const s = int(random, 1, 2);
       fake.faults.rateLimitNext(n, { status: 429, retryAfterSeconds: s });
-      return { detail: `${n} x HTTP 429 (Retry-After ${s} s) on any request`, blocksMs: s * 1000 * n + 3000 };
+      return { detail: `${n} x HTTP 429 (Retry-After ${s} s) on any request`, blocksMs: s * 1000 * n + OCO_RETRY_MS };
     },
   },
   {
@@ -129,7 +133,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
     arm: ({ fake, random }) => {
       const s = int(random, 1, 3);
       fake.faults.rateLimitNext(1, { status: 418, retryAfterSeconds: s });
-      return { detail: `HTTP 418 IP ban (Retry-After ${s} s) on the next request`, blocksMs: s * 1000 + 3000 };
+      return { detail: `HTTP 418 IP ban (Retry-After ${s} s) on the next request`, blocksMs: s * 1000 + OCO_RETRY_MS };
     },
   },
   {
@@ -151,7 +155,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       const n = int(random, 1, 2);
       const code = pick(random, [-2010, -1013] as const);
       fake.faults.rejectNextOco(n, { code });
-      return { detail: `the next ${n} OCO(s) rejected with ${code}`, blocksMs: 4000 };
+      return { detail: `the next ${n} OCO(s) rejected with ${code}`, blocksMs: OCO_RETRY_MS };
     },
   },
   {
@@ -237,7 +241,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.wsApi.dropAll(); // the resubscription meets it
       return {
         detail: `WS API connection dropped, its next request answered ${status} (retryAfter +${ms} ms)`,
-        blocksMs: ms + 6000,
+        blocksMs: ms + OCO_RETRY_MS,
       };
     },
   },
@@ -282,7 +286,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
       fake.sendServerShutdown(ms, { marketStreams });
       return {
         detail: `serverShutdown sent (WS API closed after ${ms} ms, market streams told: ${marketStreams})`,
-        blocksMs: ms + 6000,
+        blocksMs: ms + OCO_RETRY_MS,
       };
     },
   },

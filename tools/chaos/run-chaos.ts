@@ -139,6 +139,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       violate({ check: 'trader-alive', detail: `trader #${traderNo} ${why}:\n${t.tail()}` });
       await t.kill();
       if (attempt >= 3) throw new Error(`the trader could not be started 3 times; see ${dir}`);
+      undoLasting(true);
       fake.faults.reset();
     }
   };
@@ -188,9 +189,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       return;
     }
   };
-  const undoLasting = (all: boolean) => {
+  const undoLasting = (all: boolean, only?: string) => {
     for (let i = lasting.length - 1; i >= 0; i--) {
       const l = lasting[i]!;
+      if (only !== undefined && l.name !== only) continue;
       if (!all && l.untilStep > figures.steps) continue;
       l.undo();
       lasting.splice(i, 1);
@@ -263,6 +265,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       }
       if (trader?.killed) {
         check(); // the ledger as the kill left it
+        // A start against streams that keep refusing ends by design (after 3 attempts): restart into
+        // an exchange that accepts connections again.
+        undoLasting(true, 'streams-refused');
         const down = Math.floor(random() * 3);
         for (let i = 0; i < down && figures.minutes < o.minutes; i++) await advanceMinute(undefined);
         await startTrader();
