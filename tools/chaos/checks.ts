@@ -33,8 +33,6 @@ export interface Finding {
 }
 
 export const PROTECTION_DEADLINE_MS = 5000;
-/** Base worth less than this (in the quote asset) is dust: nothing to protect. */
-export const DUST_QUOTE = 1;
 
 export interface CheckInput {
   fake: FakeBinance;
@@ -42,6 +40,8 @@ export interface CheckInput {
   quoteAsset: string;
   symbols: readonly string[];
   baseOf: (symbol: string) => string;
+  /** Holdings worth less than this (the symbol's minimum notional) cannot be sold or protected: dust. */
+  dustBelow: (symbol: string) => number;
   ledger: LedgerView;
   now: number;
   /** The trader runs and has said it is ready (user data stream and market data connected). */
@@ -74,6 +74,8 @@ export class Checker {
   settledChecks = 0;
   balanceComparisons = 0;
   buysRefusedForBalance = 0;
+  /** Why checks found the ledger unsettled, and how often (the first difference seen). */
+  readonly unsettledBy = new Map<string, number>();
 
   run(x: CheckInput): Finding[] {
     const found: Finding[] = [];
@@ -175,8 +177,17 @@ export class Checker {
   private settled(ledger: LedgerView, orders: readonly FakeOrderSnapshot[]): boolean {
     for (const o of orders) {
       const mine = ledger.orders.get(o.clientOrderId);
-      if (!mine) return false;
-      if (mine.state !== stateOf(o.status) || !mine.executedQty.eq(o.executedQty)) return false;
+      const why = !mine
+        ? 'an exchange order unknown to the ledger'
+        : mine.state !== stateOf(o.status)
+          ? `ledger ${mine.state} / exchange ${o.status}`
+          : !mine.executedQty.eq(o.executedQty)
+            ? 'executed quantities differ'
+            : undefined;
+      if (why) {
+        this.unsettledBy.set(why, (this.unsettledBy.get(why) ?? 0) + 1);
+        return false;
+      }
     }
     return true;
   }
@@ -191,7 +202,7 @@ export class Checker {
     const b = balances[x.baseOf(symbol)];
     const held = b ? new Decimal(b.free).add(b.locked) : new Decimal(0);
     const price = x.fake.market.lastPrice(symbol) ?? 0;
-    if (held.mul(price).lt(DUST_QUOTE)) return undefined;
+    if (held.mul(price).lt(x.dustBelow(symbol))) return undefined;
     const position = x.ledger.live.find((p) => p.symbol === symbol);
     if (position?.status === 'exiting') return undefined;
     const legs = orders.filter(

@@ -25,6 +25,8 @@ export interface ChaosFigures {
   checks: number;
   settledChecks: number;
   buysRefusedForBalance: number;
+  /** Why the other checks found the ledger unsettled (the first difference seen), and how often. */
+  unsettledBy: Record<string, number>;
   wallMs: number;
   violationCount: number;
   violations: Violation[];
@@ -43,6 +45,7 @@ export function formatFigures(f: ChaosFigures): string {
     `  entries         ${f.entries}`,
     `  closed trades   ${f.closedTrades}`,
     `  checks          ${f.checks} (${f.settledChecks} settled: quote balance compared)`,
+    ...Object.entries(f.unsettledBy).map(([why, n]) => `    unsettled: ${why} (${n})`),
     `  violations      ${f.violationCount}`,
     ...f.violations.map((v) => `    step ${v.step} (+${v.atMs} ms) ${v.check}: ${v.detail}`),
   ];

@@ -74,6 +74,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     checks: 0,
     settledChecks: 0,
     buysRefusedForBalance: 0,
+    unsettledBy: {},
     wallMs: 0,
     violationCount: 0,
     violations: [],
@@ -113,6 +114,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   let unsettledUntil = 0;
   const lasting: { name: string; untilStep: number; undo: () => void; blocksMs: number }[] = [];
   const baseOf = (s: string) => splitSymbol(s)?.base ?? s.replace(/USDT$/, '');
+  const dustBelow = (s: string): number => {
+    const notional = fake.market.symbolInfo(s)?.filters?.find((f) => f.filterType === 'NOTIONAL');
+    return Number((notional as { minNotional?: string } | undefined)?.minNotional ?? 5);
+  };
+  /** The faults armed lately, for the detail of a violation. */
+  const recent: string[] = [];
 
   const saveLog = (t: TraderProcess, no: number) =>
     writeFileSync(path.join(dir, `trader-${no}.log`), `${t.out}\n--- stderr ---\n${t.err}`);
@@ -136,7 +143,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       }
       saveLog(t, traderNo);
       const why = t.running ? `not ready after ${READY_TIMEOUT_MS / 1000} s` : 'ended during its start';
-      violate({ check: 'trader-alive', detail: `trader #${traderNo} ${why}:\n${t.tail()}` });
+      violate({
+        check: 'trader-alive',
+        detail: `trader #${traderNo} ${why}:\n${t.tail()}\nfaults armed lately:\n${recent.join('\n')}`,
+      });
       await t.kill();
       if (attempt >= 3) throw new Error(`the trader could not be started 3 times; see ${dir}`);
       undoLasting(true);
@@ -174,6 +184,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       if (!armed) continue;
       deck.splice(i, 1);
       figures.faults[kind.name]!++;
+      recent.push(`step ${figures.steps}: ${kind.name}: ${armed.detail}`);
+      if (recent.length > 6) recent.shift();
       figures.faultsTotal++;
       const now = Date.now();
       blockedUntil = Math.max(blockedUntil, now + armed.blocksMs);
@@ -213,6 +225,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       quoteAsset: QUOTE,
       symbols,
       baseOf,
+      dustBelow,
       ledger,
       now: Date.now(),
       traderReady: running && (trader?.ready ?? false),
@@ -223,6 +236,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     for (const f of found) violate(f);
     figures.settledChecks = checker.settledChecks;
     figures.buysRefusedForBalance = checker.buysRefusedForBalance;
+    figures.unsettledBy = Object.fromEntries(checker.unsettledBy);
     figures.closedTrades = ledger.trades;
     figures.entries = fake.orders(API_KEY).filter((x) => x.side === 'BUY' && Number(x.executedQty) > 0).length;
   };
