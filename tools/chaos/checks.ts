@@ -179,7 +179,7 @@ export class Checker {
       const mine = ledger.orders.get(o.clientOrderId);
       const why = !mine
         ? 'an exchange order unknown to the ledger'
-        : mine.state !== stateOf(o.status)
+        : mine.state !== stateOf(o.status) && !(mine.state === 'filled' && o.status === 'EXPIRED')
           ? `ledger ${mine.state} / exchange ${o.status}`
           : !mine.executedQty.eq(o.executedQty)
             ? 'executed quantities differ'

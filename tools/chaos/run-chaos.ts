@@ -180,6 +180,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     // The first kind of the deck that applies now; those that do not wait for a later step.
     for (let i = 0; i < deck.length; i++) {
       const kind = deck[i]!;
+      const armedBefore = fake.faults.armedRequestFaults;
       const armed = kind.arm(ctx);
       if (!armed) continue;
       deck.splice(i, 1);
@@ -189,6 +190,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       figures.faultsTotal++;
       const now = Date.now();
       blockedUntil = Math.max(blockedUntil, now + armed.blocksMs);
+      // A one-shot fault blocks from when a request takes it, which may be much later.
+      if (fake.faults.armedRequestFaults > armedBefore) waitingBlocks.push(armed.blocksMs);
+      armedCount = fake.faults.armedRequestFaults;
       if (armed.unsettlesMs) unsettledUntil = Math.max(unsettledUntil, now + armed.unsettlesMs);
       if (armed.lasts) {
         lasting.push({
@@ -212,9 +216,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       if (l.name === 'user-stream-disorder') unsettledUntil = Math.max(unsettledUntil, Date.now() + 1000);
     }
   };
+  /** Blocks of one-shot faults armed and not yet taken: when one is taken, the longest counts from then. */
+  const waitingBlocks: number[] = [];
+  let armedCount = 0;
+  const noteTakenFaults = (): void => {
+    const n = fake.faults.armedRequestFaults;
+    if (n < armedCount && waitingBlocks.length > 0)
+      blockedUntil = Math.max(blockedUntil, Date.now() + Math.max(...waitingBlocks));
+    if (n === 0) waitingBlocks.length = 0;
+    armedCount = n;
+  };
   const disorderActive = () => lasting.some((l) => l.name === 'user-stream-disorder');
 
   const check = (): void => {
+    noteTakenFaults();
     const ledger = readLedger(dbFile);
     if (!ledger) return;
     figures.checks++;
@@ -253,6 +268,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       driver.advance(1);
       if (killAtTick === i) await kill();
       await sleep(tickGapMs);
+      noteTakenFaults();
     }
     figures.minutes++;
   };
@@ -296,6 +312,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     }
     // The end: every fault disarmed, the market quiet; the ledger must settle and agree.
     undoLasting(true);
+    noteTakenFaults();
+    if (fake.faults.armedRequestFaults > 0)
+      blockedUntil = Math.max(blockedUntil, Date.now() + Math.max(0, ...waitingBlocks));
     fake.faults.reset();
     const settledBefore = checker.settledChecks;
     const end = Date.now() + (o.finalSettleMs ?? 20_000);
