@@ -92,6 +92,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   const fake: FakeBinance = await startFakeBinance({
     symbols,
     accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET, balances: { [QUOTE]: '10000' } }],
+    // The market runs ahead of the clock: a restarted trader's warm-up would otherwise page back
+    // through every candle of the run (all "not closed yet" for it) before it starts.
+    klinesAfterServerTime: 'hide',
     market: {
       kind: 'synthetic',
       seed: o.seed,
@@ -295,9 +298,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       }
       if (trader?.killed) {
         check(); // the ledger as the kill left it
-        // A start against streams that keep refusing ends by design (after 3 attempts): restart into
-        // an exchange that accepts connections again.
+        // A start whose user data stream keeps being refused ends by design (after 3 attempts):
+        // restart into an exchange whose WebSocket API accepts again (REST faults stay armed).
         undoLasting(true, 'streams-refused');
+        fake.faults.resetWsApi();
         const down = Math.floor(random() * 3);
         for (let i = 0; i < down && figures.minutes < o.minutes; i++) await advanceMinute(undefined);
         await startTrader();

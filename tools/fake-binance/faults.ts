@@ -284,6 +284,12 @@ export class FaultPlan {
     return this.skewMs;
   }
 
+  /** Disarms the WebSocket API's armed rate limits and upgrade refusals only. */
+  resetWsApi(): void {
+    this.wsApiRateLimits = [];
+    this.upgradeRefusals = [];
+  }
+
   /** Disarms everything (latency and clock skew included). */
   reset(): void {
     this.serverErrors = [];
