@@ -33,6 +33,8 @@ export interface Finding {
 }
 
 export const PROTECTION_DEADLINE_MS = 5000;
+/** Leftovers worth more than this (quote) are never taken as dust, even with no live position. */
+export const RESIDUAL_CAP_QUOTE = 20;
 
 export interface CheckInput {
   fake: FakeBinance;
@@ -48,8 +50,10 @@ export interface CheckInput {
   traderReady: boolean;
   /** When the trader last became ready. */
   readyAt: number;
-  /** Until when armed faults may keep the trader from placing or learning about orders. */
+  /** Until when armed faults may keep the trader from placing or learning about orders (any symbol). */
   blockedUntil: number;
+  /** Per symbol: until when the trader said an order of it failed or its outcome is unknown (plus its retry). */
+  symbolBlockedUntil: (symbol: string) => number;
   /** Until when an order may still be placed late (late-execution faults) or user events be delayed. */
   unsettledUntil: number;
 }
@@ -68,6 +72,8 @@ function stateOf(status: string): string {
 /** State kept between checks: when each symbol was first seen unprotected, what was already read. */
 export class Checker {
   private readonly unprotectedSince = new Map<string, number>();
+  /** Per symbol: coins left over (commission dust) while no position of it was live, at most RESIDUAL_CAP worth. */
+  private readonly residual = new Map<string, Decimal>();
   private readonly reported = new Set<string>();
   private readonly acceptedIds = new Map<string, number>();
   private requestsSeen = 0;
@@ -141,7 +147,7 @@ export class Checker {
       }
       const since = this.unprotectedSince.get(symbol) ?? x.now;
       this.unprotectedSince.set(symbol, since);
-      const from = Math.max(since, x.readyAt, x.blockedUntil);
+      const from = Math.max(since, x.readyAt, x.blockedUntil, x.symbolBlockedUntil(symbol));
       const key = `protect|${symbol}|${since}`;
       if (x.now - from > PROTECTION_DEADLINE_MS && !this.reported.has(key)) {
         this.reported.add(key);
@@ -200,10 +206,16 @@ export class Checker {
     balances: Record<string, { free: string; locked: string }>,
   ): string | undefined {
     const b = balances[x.baseOf(symbol)];
-    const held = b ? new Decimal(b.free).add(b.locked) : new Decimal(0);
+    const total = b ? new Decimal(b.free).add(b.locked) : new Decimal(0);
     const price = x.fake.market.lastPrice(symbol) ?? 0;
-    if (held.mul(price).lt(x.dustBelow(symbol))) return undefined;
     const position = x.ledger.live.find((p) => p.symbol === symbol);
+    // Each trade leaves up to a lot step of commission dust; over many trades it adds up above the
+    // minimum notional. What is held while no position of the symbol is live and nothing of it
+    // works on the exchange is that dust (up to RESIDUAL_CAP_QUOTE worth).
+    const busy = orders.some((o) => o.symbol === symbol && WORKING.has(o.status));
+    if (!position && !busy && total.mul(price).lte(RESIDUAL_CAP_QUOTE)) this.residual.set(symbol, total);
+    const held = total.sub(this.residual.get(symbol) ?? 0);
+    if (held.mul(price).lt(x.dustBelow(symbol))) return undefined;
     if (position?.status === 'exiting') return undefined;
     const legs = orders.filter(
       (o) => o.symbol === symbol && o.side === 'SELL' && o.orderListId >= 0 && WORKING.has(o.status),

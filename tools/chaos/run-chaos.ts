@@ -5,7 +5,7 @@ import { splitSymbol } from '../../shared/market/symbols';
 import { mulberry32, shuffled } from '../fake-binance/prng';
 import { startFakeBinance, type FakeBinance } from '../fake-binance/server';
 import { chaosParameterSets, chaosSymbols } from './chaos-market';
-import { Checker, type Finding } from './checks';
+import { Checker, PROTECTION_DEADLINE_MS, type Finding } from './checks';
 import { FAULT_KINDS, type FaultContext, type FaultKind } from './fault-kinds';
 import type { ChaosFigures, Violation } from './figures';
 import { readLedger } from './ledger-view';
@@ -44,6 +44,8 @@ const QUOTE = 'USDT';
 const TICKS_PER_MINUTE = 4;
 const READY_TIMEOUT_MS = 60_000;
 const MAX_RECORDED_PER_CHECK = 25;
+/** After the trader says an order of a symbol failed: its look-ups, retries and the deferred retry (10 s). */
+const SYMBOL_RETRY_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -192,10 +194,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       if (recent.length > 6) recent.shift();
       figures.faultsTotal++;
       const now = Date.now();
-      blockedUntil = Math.max(blockedUntil, now + armed.blocksMs);
-      // A one-shot fault blocks from when a request takes it, which may be much later.
-      if (fake.faults.armedRequestFaults > armedBefore) waitingBlocks.push(armed.blocksMs);
-      armedCount = fake.faults.armedRequestFaults;
+      // A fault armed for "the next request" blocks only the symbol whose order meets it: the
+      // trader says so (traderSaid below). Others (outages, latency) block every symbol.
+      if (fake.faults.armedRequestFaults === armedBefore) blockedUntil = Math.max(blockedUntil, now + armed.blocksMs);
       if (armed.unsettlesMs) unsettledUntil = Math.max(unsettledUntil, now + armed.unsettlesMs);
       if (armed.lasts) {
         lasting.push({
@@ -219,20 +220,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       if (l.name === 'user-stream-disorder') unsettledUntil = Math.max(unsettledUntil, Date.now() + 1000);
     }
   };
-  /** Blocks of one-shot faults armed and not yet taken: when one is taken, the longest counts from then. */
-  const waitingBlocks: number[] = [];
-  let armedCount = 0;
-  const noteTakenFaults = (): void => {
-    const n = fake.faults.armedRequestFaults;
-    if (n < armedCount && waitingBlocks.length > 0)
-      blockedUntil = Math.max(blockedUntil, Date.now() + Math.max(...waitingBlocks));
-    if (n === 0) waitingBlocks.length = 0;
-    armedCount = n;
+  /** Per symbol: until when the trader's own lines say its orders were refused, unknown or retried. */
+  const symbolBlocks = new Map<string, number>();
+  let scanned = 0;
+  const traderSaid = (): void => {
+    const t = trader;
+    if (!t) return;
+    if (scanned > t.out.length) scanned = 0; // a new process
+    const end = t.out.lastIndexOf('\n') + 1;
+    const text = t.out.slice(scanned, end);
+    scanned = end;
+    const now = Date.now();
+    for (const line of text.split('\n')) {
+      const m =
+        /^⚠️ OCO for (\w+) rejected/.exec(line) ??
+        /^❌ (\w+): .*(NOT protected|outcome is unknown|buy failed|could not)/.exec(line) ??
+        /^🔁 Reconciled (\w+):/.exec(line);
+      if (m) symbolBlocks.set(m[1]!, now + SYMBOL_RETRY_MS);
+      if (/^(🚨 ALARM: Binance has banned|⏸️ Binance rate limit: paused|🕒 )/.test(line))
+        blockedUntil = Math.max(blockedUntil, now + SYMBOL_RETRY_MS);
+    }
   };
   const disorderActive = () => lasting.some((l) => l.name === 'user-stream-disorder');
 
   const check = (): void => {
-    noteTakenFaults();
+    traderSaid();
     const ledger = readLedger(dbFile);
     if (!ledger) return;
     figures.checks++;
@@ -249,6 +261,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       traderReady: running && (trader?.ready ?? false),
       readyAt,
       blockedUntil,
+      symbolBlockedUntil: (symbol) => symbolBlocks.get(symbol) ?? 0,
       unsettledUntil: disorderActive() ? Number.POSITIVE_INFINITY : unsettledUntil,
     });
     for (const f of found) violate(f);
@@ -271,7 +284,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       driver.advance(1);
       if (killAtTick === i) await kill();
       await sleep(tickGapMs);
-      noteTakenFaults();
     }
     figures.minutes++;
   };
@@ -316,13 +328,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     }
     // The end: every fault disarmed, the market quiet; the ledger must settle and agree.
     undoLasting(true);
-    noteTakenFaults();
-    if (fake.faults.armedRequestFaults > 0)
-      blockedUntil = Math.max(blockedUntil, Date.now() + Math.max(0, ...waitingBlocks));
     fake.faults.reset();
     const settledBefore = checker.settledChecks;
     const end = Date.now() + (o.finalSettleMs ?? 20_000);
-    while (Date.now() < end && checker.settledChecks === settledBefore) {
+    // At least long enough for the protection deadline to pass over whatever is still open.
+    const atLeast = Date.now() + PROTECTION_DEADLINE_MS + 3000;
+    while (Date.now() < atLeast || (Date.now() < end && checker.settledChecks === settledBefore)) {
       await sleep(250);
       check();
     }
