@@ -243,6 +243,28 @@ export class FaultPlan {
     this.droppedLeft += count;
   }
 
+  /**
+   * How many one-shot request faults are still armed (server errors, held answers, rate limits,
+   * OCO rejections, WS API rate limits, upgrade refusals, counted per request they will take): a
+   * drop tells a caller that one was just used.
+   */
+  get armedRequestFaults(): number {
+    const left = (list: readonly { left: number }[]) => list.reduce((n, a) => n + a.left, 0);
+    return (
+      left(this.serverErrors) +
+      left(this.timeouts) +
+      left(this.rateLimits) +
+      left(this.ocoRejections) +
+      left(this.wsApiRateLimits) +
+      left(this.upgradeRefusals)
+    );
+  }
+
+  /** How many user data events dropNextUserEvents still has to lose. */
+  get pendingUserEventDrops(): number {
+    return this.droppedLeft;
+  }
+
   /** WS API: the next `count` requests are answered 429 (or 418) with -1003 and data.retryAfter. */
   rateLimitWsApiNext(count = 1, options: WsApiRateLimitOptions = {}): void {
     this.wsApiRateLimits.push({ left: count, options });
@@ -260,6 +282,12 @@ export class FaultPlan {
 
   get clockSkewMs(): number {
     return this.skewMs;
+  }
+
+  /** Disarms the WebSocket API's armed rate limits and upgrade refusals only. */
+  resetWsApi(): void {
+    this.wsApiRateLimits = [];
+    this.upgradeRefusals = [];
   }
 
   /** Disarms everything (latency and clock skew included). */

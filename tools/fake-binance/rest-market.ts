@@ -14,6 +14,7 @@ export function addMarketRoutes(
   market: FakeMarket,
   clock: () => number = () => market.now(),
   rateLimits: readonly Record<string, unknown>[] = exchangeRateLimits(DEFAULT_RATE_LIMITS),
+  klinesAfterServerTime: 'serve' | 'hide' = 'serve',
 ): void {
   router.add({ method: 'GET', path: '/api/v3/ping', weight: 1, handle: () => ({}) });
 
@@ -49,7 +50,10 @@ export function addMarketRoutes(
       const limit = optionalInt(params, 'limit') ?? 500;
       if (limit < 1 || limit > 1000) throw errors.invalidParam('limit');
       const startTime = optionalInt(params, 'startTime');
-      const endTime = optionalInt(params, 'endTime');
+      const asked = optionalInt(params, 'endTime');
+      // 'hide': candles that open after the server's clock (a market played faster than real time)
+      // are not served yet, as no exchange can serve candles from its future.
+      const endTime = klinesAfterServerTime === 'hide' ? Math.min(asked ?? clock(), clock()) : asked;
       return market.klines(symbol, intervalText as KlineInterval, { startTime, endTime, limit }).map(klineRow);
     },
   });

@@ -44,6 +44,8 @@ export interface OrderRequestRecord {
   method: HttpMethod;
   path: string;
   symbol: string | undefined;
+  /** BUY or SELL as sent (an OCO is a SELL or BUY list); undefined for cancels. */
+  side: string | undefined;
   /** Every client id the request carried: newClientOrderId, or the list, above/below (limit/stop) ids. */
   clientOrderIds: string[];
   accepted: boolean;
@@ -196,6 +198,7 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       method: ctx.method,
       path: ctx.url.pathname,
       symbol: optional(ctx.params, 'symbol'),
+      side: optional(ctx.params, 'side'),
       clientOrderIds: ids.filter((id): id is string => id !== undefined),
       accepted: false,
       orderIds: [],

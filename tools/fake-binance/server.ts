@@ -129,6 +129,11 @@ export interface FakeBinanceOptions {
   wsApiConnectionLifetimeMs?: number;
   /** The server closes market stream connections at this age (Binance: 24 h); default never. */
   streamConnectionLifetimeMs?: number;
+  /**
+   * REST klines that open after the server's clock, as a market played faster than real time
+   * makes: served (default) or hidden until their time comes (warm-ups then stop at "now").
+   */
+  klinesAfterServerTime?: 'serve' | 'hide';
 }
 
 /** An order entered outside the API (e.g. a MARKET SELL from the Binance app); amounts as decimal strings. */
@@ -311,7 +316,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
   const requests: OrderRequestRecord[] = [];
   const router = new Router({ clock, meter });
   router.interceptor = (method, path) => faults.intercept(method, path);
-  addMarketRoutes(router, market, clock, exchangeRateLimits(limits));
+  addMarketRoutes(router, market, clock, exchangeRateLimits(limits), options.klinesAfterServerTime ?? 'serve');
   addTradingRoutes(router, {
     accounts,
     engine,

@@ -46,11 +46,17 @@ export class ReportFlow extends FlowPart {
   private onReportOfNoPosition(report: OrderReport): void {
     const ours = `${this.exchange.clientOrderIdPrefix}${this.ledger.ledgerId}-`;
     if (!report.clientOrderId.startsWith(ours)) return;
+    // A buy the ledger booked already (its position has closed since) is reported late or again:
+    // nothing to adopt. Only a buy taken as never executed (nothing booked) comes back as a position.
+    const booked =
+      (this.ledger.order(report.clientOrderId)?.executedQty.gt(0) ?? false) ||
+      this.ledger.entryBookedByClosedPosition(report.clientOrderId);
     if (
       report.side === 'BUY' &&
       isFinalStatus(report.status) &&
       report.executedQty.gt(0) &&
-      /b$/.test(report.clientOrderId)
+      /b$/.test(report.clientOrderId) &&
+      !booked
     ) {
       void this.x.track(report.symbol, () =>
         this.x.locks.run(report.symbol, () => this.f.adoptLateEntryLocked(report)),

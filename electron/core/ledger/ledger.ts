@@ -104,6 +104,8 @@ export class Ledger {
   private readonly orders = new Map<string, OrderRecord>();
   /** Fills already booked, by order and trade id. */
   private readonly booked = new Set<string>();
+  /** Entry buys booked by positions closed since this ledger was opened (their records are forgotten). */
+  private readonly closedEntries = new Set<string>();
   private nextPositionId: number;
   private cursorValue: number | undefined;
   private cursorSymbolValue: string | undefined;
@@ -210,6 +212,14 @@ export class Ledger {
 
   order(clientOrderId: string): OrderRecord | undefined {
     return this.orders.get(clientOrderId);
+  }
+
+  /**
+   * Whether this buy was booked by a position that has closed since (in this process): a report of
+   * it arriving now is late or repeated, not a buy that executed after it was taken as never executed.
+   */
+  entryBookedByClosedPosition(clientOrderId: string): boolean {
+    return this.closedEntries.has(clientOrderId);
   }
 
   /** Every order of a live position, any state. */
@@ -1031,6 +1041,7 @@ export class Ledger {
 
   /** Drops a closed position and everything about it from memory (the store keeps the history). */
   private forget(p: Position): void {
+    if (p.boughtQty.gt(0)) this.closedEntries.add(p.entryClientOrderId);
     for (const o of this.ordersOf(p.id)) {
       this.orders.delete(o.clientOrderId);
       for (const key of [...this.booked]) if (key.startsWith(`${o.clientOrderId}\u0000`)) this.booked.delete(key);
