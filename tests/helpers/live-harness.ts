@@ -35,6 +35,8 @@ export interface LiveHarness {
   /** Waits until cond() holds (polling), or fails naming what. */
   until(what: string, cond: () => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
+  /** As a kill -9: the ledger file and the exchange connection are dropped now; nothing waits for the engine. */
+  crash(): void;
 }
 
 export async function startFake(
@@ -149,6 +151,11 @@ export async function liveHarness(
       await engine.stop();
       await exchange.close();
       if (db.isOpen) db.close();
+    },
+    crash: () => {
+      clearInterval(ticker);
+      if (db.isOpen) db.close();
+      void exchange.close().catch(() => undefined);
     },
   };
 }

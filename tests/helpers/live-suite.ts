@@ -62,6 +62,16 @@ export function useLiveExchange() {
       h = await liveHarness(tmp!.dir, this.fake, sets(started.sets ?? [BTC_SET]), started.harness ?? {});
       return h;
     },
+    /**
+     * As a crash at this moment: the ledger file is closed under the engine (nothing more is
+     * recorded), its exchange connection cut, then a new engine starts on the ledger file.
+     */
+    async crashRestart(): Promise<LiveHarness> {
+      h?.crash();
+      h = undefined;
+      h = await liveHarness(tmp!.dir, this.fake, sets(started.sets ?? [BTC_SET]), started.harness ?? {});
+      return h;
+    },
     /** Stops the engine and closes its exchange connection now (the exchange stays up). */
     async closeHarness(): Promise<void> {
       await h?.close();

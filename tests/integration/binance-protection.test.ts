@@ -161,6 +161,60 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(x);
   });
 
+  it('an OCO answered -1007 that executes late, Tranche crashing meanwhile: the restart looks it up until it shows and places no second one', async () => {
+    const x = await start({ harness: { timings: { exitRetryBudgetMs: 5000, unknownOutcomeWindowMs: 10_000 } } });
+    const ocoRequests = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    // Answered -1007 at once, placed 2.5 s later: until then the exchange does not know it, and the
+    // restarted engine's first look-up finds nothing.
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { executeAfterMs: 2500 });
+    const entering = x.signal('BTCUSDT', 6);
+    // The OCO is recorded (pending) before it is sent; the crash comes once its -1007 is in.
+    const legsPending = () => {
+      const p = x.engine.ledger.position('BTCUSDT');
+      return !!p && x.engine.ledger.ordersOf(p.id).some((o) => o.purpose === 'take-profit' && o.state === 'pending');
+    };
+    await x.until('the OCO sent', legsPending, 4000);
+    await new Promise((r) => setTimeout(r, 100));
+    const y = await live.crashRestart();
+    await entering.catch(() => undefined);
+    await y.until('protected', () => y.engine.ledger.position('BTCUSDT')?.status === 'protected', 8000);
+    // The late OCO, looked up until it showed, is the protection; no second one was sent.
+    expect(ocoRequests().map((r) => r.clientOrderIds[0]!.replace(/^.*-/, ''))).toEqual(['1o1']);
+    expect(y.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId).toMatch(/-1o1$/);
+    expect(live.working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(y);
+  });
+
+  it('a market sale answered -1007 that executes late, Tranche crashing meanwhile: the restart looks it up until it shows and never sells twice', async () => {
+    const x = await start({ harness: { timings: { exitRetryBudgetMs: 5000, unknownOutcomeWindowMs: 10_000 } } });
+    await x.signal('BTCUSDT', 6);
+    const sales = () =>
+      live.fake.orderRequests().filter((r) => r.path === '/api/v3/order' && r.method === 'POST' && r.side === 'SELL');
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 2500 });
+    const exiting = x.signal('BTCUSDT', -6);
+    const salePending = () => {
+      const p = x.engine.ledger.position('BTCUSDT');
+      return !!p && x.engine.ledger.ordersOf(p.id).some((o) => o.purpose === 'exit' && o.state === 'pending');
+    };
+    await x.until('the sale sent', salePending, 4000);
+    await new Promise((r) => setTimeout(r, 100));
+    const y = await live.crashRestart();
+    await exiting.catch(() => undefined);
+    const sentAt = Date.now();
+    await y.until('the position closed', () => y.engine.ledger.position('BTCUSDT') === undefined, 8000);
+    // Past the moment the first sale executes (2.5 s after it was sent): still one sale.
+    await new Promise((r) => setTimeout(r, Math.max(0, sentAt + 2600 - Date.now())));
+    expect(sales()).toHaveLength(1);
+    expect(
+      live.fake
+        .orders(API_KEY)
+        .filter((o) => o.side === 'SELL' && o.type === 'MARKET')
+        .map((o) => o.status),
+    ).toEqual(['FILLED']);
+    expect(y.store.trades()[0]!.exitReason).toBe('reversal');
+    agree(y);
+  });
+
   it('a protected position whose OCO vanished while Tranche was down (cancelled in the app): the restart protects it again', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);

@@ -11,7 +11,7 @@ import { exitId } from './client-ids';
 import { describe } from './describe';
 import { isSellLeg, isUnknownOutcome, kindOf, retryAfterOf, workingLegs } from './flow-context';
 import { FlowPart } from './flow-state';
-import { lookUpOrder, lookUpQuiet } from './look-ups';
+import { lookUpOrder } from './look-ups';
 import { nextSaleQty, tooSmallToSell } from './sell-sizes';
 import { backoff, sleep } from './timings';
 
@@ -209,7 +209,11 @@ export class ExitFlow extends FlowPart {
       const id = this.exitOrderId(p);
       const recorded = this.ledger.order(id);
       if (recorded && recorded.state === 'pending' && this.s.maybeSent.has(id)) {
-        const known = await lookUpQuiet(this.exchange, p.symbol, id);
+        // On the schedule, not once: a sale whose answer was lost may show late, and selling again
+        // at once would sell twice (or be refused for the coins the first one took).
+        const found = await lookUpOrder(this.s.lookups, p.symbol, id, { maxWaitMs: this.x.timings.exitRetryBudgetMs });
+        if (found === 'absent') this.ledger.orderRefused(id, 'not found after a lost answer', this.now());
+        const known = found === 'absent' ? undefined : found;
         if (known) {
           this.f.bookReport(p, known);
           // A market order does not rest: whatever it did not fill is over.

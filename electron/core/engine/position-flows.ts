@@ -8,14 +8,14 @@ import type { ParameterSet } from '../../../shared/params/schema';
 import type { ExitReason, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
 import type { SymbolRules } from '../money/symbol-rules';
-import type { OrderReport } from '../ports/exchange';
+import type { OcoReport, OrderReport } from '../ports/exchange';
 import { CloseFlow } from './close-flow';
 import { DueWork } from './due-work';
 import { EntryFlow } from './entry-flow';
 import { ExitFlow } from './exit-flow';
 import type { FlowContext, Flows, ProtectionState } from './flow-context';
 import { FlowState } from './flow-state';
-import type { LookUpLimit } from './look-ups';
+import { lookUpOco, lookUpOrder, type LookUpLimit } from './look-ups';
 import { ProtectFlow } from './protect-flow';
 import { ReportFlow } from './report-flow';
 
@@ -40,8 +40,11 @@ export class PositionFlows {
   private readonly closing: CloseFlow;
   private readonly dueWork: DueWork;
 
+  private readonly state: FlowState;
+
   constructor(x: FlowContext) {
     const s = new FlowState(x);
+    this.state = s;
     // Each step a part takes in another, handed to the part that holds it (returning its promise as is).
     const f: Flows = {
       bookEntryLocked: (position, report) => this.entry.bookEntryLocked(position, report),
@@ -64,6 +67,24 @@ export class PositionFlows {
     this.exit = new ExitFlow(s, f);
     this.closing = new CloseFlow(s, f);
     this.dueWork = new DueWork(s, f);
+  }
+
+  /**
+   * A sale or an order list sent before a restart, looked up on the look-up schedule for up to the
+   * retry budget: an order whose answer was lost may show only after a first empty look-up (a late
+   * execution), and selling or protecting again at once would send a second one. 'absent' when it
+   * never showed, undefined when the exchange could not be asked.
+   */
+  lookUpSentOrder(symbol: string, clientOrderId: string): Promise<OrderReport | 'absent' | undefined> {
+    return lookUpOrder(this.state.lookups, symbol, clientOrderId, {
+      maxWaitMs: this.state.x.timings.exitRetryBudgetMs,
+    });
+  }
+
+  lookUpSentOco(symbol: string, listClientOrderId: string): Promise<OcoReport | 'absent' | undefined> {
+    return lookUpOco(this.state.lookups, symbol, listClientOrderId, {
+      maxWaitMs: this.state.x.timings.exitRetryBudgetMs,
+    });
   }
 
   /** What the position's protection is doing (for reports and the UI). */

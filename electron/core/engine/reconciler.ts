@@ -111,7 +111,11 @@ export class Reconciler {
       .filter((o) => o.purpose === 'take-profit' || o.purpose === 'stop-loss');
     const listId = pending[0]?.listClientOrderId ?? p.ocoListClientOrderId;
     if (listId && pending.length > 0) {
-      const oco = await this.x.exchange.getOco(p.symbol, listId);
+      // Looked up on the schedule, not once: an OCO whose answer was lost may show late, and placing
+      // another at once would be refused for the coins the first one holds.
+      const found = this.unreachable(p.symbol, 'OCO', await this.x.flows.lookUpSentOco(p.symbol, listId));
+      if (found === undefined) return;
+      const oco = found === 'absent' ? undefined : found;
       if (oco && oco.status !== 'REJECT') {
         this.settleOco(p, oco, 'was accepted before the restart');
         await this.x.flows.assessLocked(p.symbol);
@@ -164,7 +168,22 @@ export class Reconciler {
   }
 
   private async exiting(p: Position): Promise<void> {
-    if (p.exitClientOrderId) {
+    if (p.exitClientOrderId && this.x.ledger.order(p.exitClientOrderId)?.state === 'pending') {
+      // A sale sent before the restart, its answer lost: looked up on the schedule (it may show
+      // late), never sold again at once, which would sell twice.
+      const found = this.unreachable(
+        p.symbol,
+        'sale',
+        await this.x.flows.lookUpSentOrder(p.symbol, p.exitClientOrderId),
+      );
+      if (found === undefined) return;
+      const sell = found === 'absent' ? undefined : found;
+      if (sell) {
+        this.x.flows.onReport(sell);
+        if (sell.status === 'FILLED')
+          this.say(p.symbol, `the market sell of position #${p.id} filled while we were down: closed`);
+      } else this.x.ledger.orderRefused(p.exitClientOrderId, 'not found after the restart', this.x.now());
+    } else if (p.exitClientOrderId) {
       const sell = await this.x.exchange.getOrder(p.symbol, p.exitClientOrderId);
       if (sell) {
         this.x.flows.onReport(sell);
@@ -176,6 +195,16 @@ export class Reconciler {
     if (!cur) return;
     this.say(p.symbol, `finishing the interrupted ${cur.exitReason ?? 'exit'} of position #${p.id}`);
     await this.x.flows.exitLocked(cur, cur.exitReason ?? 'external');
+  }
+
+  /** A look-up's result as is; when it could not be made (undefined), says so: the next check tries again. */
+  private unreachable<T>(symbol: string, what: string, found: T | 'absent' | undefined): T | 'absent' | undefined {
+    if (found === undefined)
+      this.say(
+        symbol,
+        `the ${what} sent before the restart cannot be looked up now; it is looked up again at the next check`,
+      );
+    return found;
   }
 
   private current(p: Position): Position | undefined {
