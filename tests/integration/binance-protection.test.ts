@@ -215,6 +215,37 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(y);
   });
 
+  it('a restart reconciles every symbol at once: one whose OCO request hangs does not keep another unprotected', async () => {
+    const BNB = { ...BTC, symbol: 'BNBUSDT', profitPercent: 10, stopLossPercent: 5 };
+    const x = await start({ prices: { BTCUSDT: 40000, BNBUSDT: 300 }, sets: [BTC, BNB] });
+    await x.signal('BTCUSDT', 6);
+    await x.signal('BNBUSDT', 6);
+    const lists = ['BTCUSDT', 'BNBUSDT'].map((s) => x.engine.ledger.position(s)!.ocoListClientOrderId!);
+    let restartedAt = 0;
+    const y = await live.restart((fake) => {
+      // Both OCOs cancelled while down; BTC's new one (reconciled first) is held past the request timeout.
+      fake.cancelOrderListAsOtherClient(API_KEY, 'BTCUSDT', lists[0]!);
+      fake.cancelOrderListAsOtherClient(API_KEY, 'BNBUSDT', lists[1]!);
+      fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
+        afterAccept: false,
+        holdMs: 3000,
+      });
+      restartedAt = Date.now();
+    });
+    const bnbOco = live.fake
+      .orderRequests()
+      .find((r) => r.path === '/api/v3/orderList/oco' && r.symbol === 'BNBUSDT' && r.time > restartedAt);
+    expect(bnbOco?.accepted).toBe(true);
+    // Sequential, BNB would have waited for BTC's held request (2 s timeout, then its look-ups).
+    expect(bnbOco!.time - restartedAt).toBeLessThan(1500);
+    await y.until(
+      'both protected',
+      () => ['BTCUSDT', 'BNBUSDT'].every((s) => y.engine.ledger.position(s)?.status === 'protected'),
+      8000,
+    );
+    agree(y);
+  });
+
   it('a protected position whose OCO vanished while Tranche was down (cancelled in the app): the restart protects it again', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);

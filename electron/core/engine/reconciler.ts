@@ -37,16 +37,34 @@ export class Reconciler {
 
   async run(opts: { quietWhenClean?: boolean } = {}): Promise<string[]> {
     const ledger = this.x.ledger;
-    for (const p of ledger.openPositions()) {
-      try {
-        await this.x.loadRules(p.symbol);
-        await this.x.locks.run(p.symbol, () => this.positionLocked(p));
-      } catch (e) {
-        this.say(
-          p.symbol,
-          `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next check`,
-        );
-      }
+    // Every symbol at once, each under its own lock: one position waiting on a held answer or a
+    // look-up must not keep the others (and the start) waiting. Lines are reported in ledger order.
+    const positions = ledger.openPositions();
+    const start = this.lines.length;
+    const bySymbol = new Map<string, string[]>();
+    this.sink = (symbol, line) => {
+      const list = bySymbol.get(symbol);
+      if (list) list.push(line);
+      else bySymbol.set(symbol, [line]);
+    };
+    try {
+      await Promise.all(
+        positions.map(async (p) => {
+          try {
+            await this.x.loadRules(p.symbol);
+            await this.x.locks.run(p.symbol, () => this.positionLocked(p));
+          } catch (e) {
+            this.say(
+              p.symbol,
+              `could not reconcile position #${p.id}: ${describe(e)}; it is left as it was and checked again at the next check`,
+            );
+          }
+        }),
+      );
+    } finally {
+      this.sink = undefined;
+      const ordered = [...new Set(positions.map((p) => p.symbol))].flatMap((s) => bySymbol.get(s) ?? []);
+      this.lines.splice(start, 0, ...ordered);
     }
     for (const r of ledger.allReservations()) {
       const p = ledger.position(r.symbol);
@@ -212,8 +230,13 @@ export class Reconciler {
     return cur && cur.id === p.id ? cur : undefined;
   }
 
+  /** While positions are reconciled at once: where their lines go, to be reported in ledger order. */
+  private sink: ((symbol: string, line: string) => void) | undefined;
+
   private say(symbol: string, message: string): void {
-    this.lines.push(`${symbol}: ${message}`);
+    const line = `${symbol}: ${message}`;
+    if (this.sink) this.sink(symbol, line);
+    else this.lines.push(line);
     this.x.ledger.note('reconcile', symbol, message, this.x.now());
     this.x.tell({ type: 'reconciled', symbol, message });
   }
