@@ -246,6 +246,23 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(y);
   });
 
+  it('a buy whose answer was lost, the trader restarted after the look-up window: released at once, not held for a new window', async () => {
+    const x = await start({ harness: { timings: { unknownOutcomeWindowMs: 3000 } } });
+    // The buy request is held and never processed: its outcome stays unknown.
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/order' }, 1, { afterAccept: false, holdMs: 60_000 });
+    const entering = x.signal('BTCUSDT', 6);
+    await x.until('the buy sent', () => x.engine.ledger.position('BTCUSDT')?.status === 'opening', 4000);
+    await new Promise((r) => setTimeout(r, 3200)); // the whole window passes while it is unknown
+    const y = await live.crashRestart();
+    await entering.catch(() => undefined);
+    const restarted = Date.now();
+    await y.until('the reservation released', () => y.engine.getAllocationStatus().reservations.length === 0, 6000);
+    // One look-up, not a new 3 s window: the window runs from when the buy was sent.
+    expect(Date.now() - restarted).toBeLessThan(1500);
+    expect(y.engine.ledger.position('BTCUSDT')).toBeUndefined();
+    agree(y);
+  });
+
   it('a protected position whose OCO vanished while Tranche was down (cancelled in the app): the restart protects it again', async () => {
     const x = await start();
     await x.signal('BTCUSDT', 6);

@@ -141,7 +141,14 @@ export class EntryFlow extends FlowPart {
       symbol: position.symbol,
       message: `the buy's outcome is unknown (${cause}); it is looked up until known, and its reservation stays meanwhile`,
     });
-    const found = await lookUpOrder(this.s.lookups, position.symbol, position.entryClientOrderId, { finalOnly: true });
+    // The window runs from when the buy was recorded (sent just after), not from each restart: a
+    // trader restarted every few minutes would otherwise hold the reservation for ever.
+    const sent = Date.parse(this.ledger.order(position.entryClientOrderId)?.createdAt ?? position.openedAt);
+    const elapsed = Number.isFinite(sent) ? Math.max(0, this.now() - sent) : 0;
+    const found = await lookUpOrder(this.s.lookups, position.symbol, position.entryClientOrderId, {
+      finalOnly: true,
+      ...(elapsed > 0 ? { maxWaitMs: Math.max(0, this.x.timings.unknownOutcomeWindowMs - elapsed) } : {}),
+    });
     if (this.x.stopping.aborted) return;
     await this.x.locks.run(position.symbol, async () => {
       const p = this.current(position);
@@ -149,7 +156,7 @@ export class EntryFlow extends FlowPart {
       if (found === 'absent') {
         this.failEntry(
           p,
-          `${cause}; the exchange never showed the order in ${Math.round(this.x.timings.unknownOutcomeWindowMs / 1000)} s of look-ups, so it was not executed`,
+          `${cause}; the exchange never showed the order in the ${Math.round(this.x.timings.unknownOutcomeWindowMs / 1000)} s since it was sent, so it was not executed`,
         );
       } else if (found) {
         await this.bookEntryLocked(p, found);
