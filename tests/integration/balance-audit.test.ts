@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { API_KEY } from '../helpers/live-harness';
+import { useLiveExchange } from '../helpers/live-suite';
+
+/**
+ * The balance check (BalanceCheck, through the engine against the local exchange): the ledger's
+ * quote balance moves only by booked fills, so money that moved outside Tranche (a deposit, a
+ * withdrawal) shows only as a difference from the exchange's balance. A difference that survives a
+ * re-read of the working orders is adopted: logged in the ledger, told as 'balance-divergence',
+ * and the new balance told.
+ */
+describe('the balance check against the exchange', () => {
+  const live = useLiveExchange();
+
+  it('a deposit outside Tranche is adopted: told with both figures and the difference, logged, the new balance told; once', async () => {
+    const x = await live.start();
+    live.fake.setBalance(API_KEY, 'USDT', '1250.5');
+    await x.engine.checkBalance();
+    expect(x.events.filter((e) => e.type === 'balance-divergence')).toEqual([
+      {
+        type: 'balance-divergence',
+        quoteAsset: 'USDT',
+        ledger: '1000',
+        exchange: '1250.5',
+        message:
+          'the exchange holds 1250.5 USDT, the ledger had booked 1000 (difference 250.5): a deposit, a withdrawal or a trade outside Tranche; the ledger now follows the exchange',
+      },
+    ]);
+    expect(x.engine.ledger.balance.toFixed()).toBe('1250.5');
+    expect(x.events.at(-1)).toMatchObject({ type: 'balance', quoteBalance: '1250.5', totalBalance: '1250.5' });
+    expect(x.store.events().map((e) => e.message)).toContain(
+      'quote balance 1000 -> 1250.5 USDT (differed from the booked 1000)',
+    );
+    // Checked again: the figures agree now, nothing more is told.
+    await x.engine.checkBalance();
+    expect(x.events.filter((e) => e.type === 'balance-divergence')).toHaveLength(1);
+  });
+
+  it('a withdrawal outside Tranche: the difference is negative and the ledger follows it down', async () => {
+    const x = await live.start();
+    live.fake.setBalance(API_KEY, 'USDT', '600');
+    await x.engine.checkBalance();
+    const told = x.events.filter((e) => e.type === 'balance-divergence');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.message).toMatch(/holds 600 USDT, the ledger had booked 1000 \(difference -400\)/);
+    expect(x.engine.ledger.balance.toFixed()).toBe('600');
+  });
+
+  it('figures that agree change nothing and tell nothing', async () => {
+    const x = await live.start();
+    const before = x.events.length;
+    await x.engine.checkBalance();
+    expect(x.events.slice(before).filter((e) => e.type === 'balance-divergence' || e.type === 'balance')).toEqual([]);
+    expect(x.engine.ledger.balance.toFixed()).toBe('1000');
+  });
+});
