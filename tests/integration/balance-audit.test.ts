@@ -53,4 +53,25 @@ describe('the balance check against the exchange', () => {
     expect(x.events.slice(before).filter((e) => e.type === 'balance-divergence' || e.type === 'balance')).toEqual([]);
     expect(x.engine.ledger.balance.toFixed()).toBe('1000');
   });
+
+  it('a recheck looks at the balance again shortly after, by itself', async () => {
+    const x = await live.start();
+    live.fake.setBalance(API_KEY, 'USDT', '1100');
+    await x.engine.recheck();
+    expect(x.events.some((e) => e.type === 'balance-divergence')).toBe(false); // not at once: debounced
+    await x.until('the scheduled check', () => x.events.some((e) => e.type === 'balance-divergence'), 5000);
+    expect(x.engine.ledger.balance.toFixed()).toBe('1100');
+  });
+
+  it('an exchange that cannot tell the balance: a warning, and the ledger keeps its figure', async () => {
+    const x = await live.start();
+    live.fake.setBalance(API_KEY, 'USDT', '1100');
+    live.fake.faults.failNext({ method: 'GET', path: '/api/v3/account' }, 20, { status: 503 });
+    await x.engine.checkBalance();
+    expect(x.events.filter((e) => e.type === 'warning').map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^could not check the USDT balance against the exchange: /),
+    );
+    expect(x.events.some((e) => e.type === 'balance-divergence')).toBe(false);
+    expect(x.engine.ledger.balance.toFixed()).toBe('1000');
+  });
 });

@@ -14,6 +14,8 @@ describe('what is too small to sell (dust)', () => {
     expect(tooSmallToSell(d('0.000009'), rules, d('0'))).toBe(true);
     expect(tooSmallToSell(d('0'), rules, d('0'))).toBe(true);
     expect(tooSmallToSell(d('0.00001'), rules, d('0'))).toBe(false);
+    const unbounded = usdtRules('BTCUSDT', { minQty: '0', minNotional: '0' });
+    expect(tooSmallToSell(d('0.000009'), unbounded, d('50000'))).toBe(true);
   });
 
   it('below the lot minimum is dust; the minimum itself is not', () => {
@@ -44,6 +46,10 @@ describe('what is too small to sell (dust)', () => {
     const notForMarket = usdtRules('BTCUSDT', { applyMinToMarket: false });
     expect(tooSmallToSell(d('0.00009'), notForMarket, d('50000'), true)).toBe(false);
     expect(tooSmallToSell(d('0.00009'), notForMarket, d('50000'))).toBe(true);
+    // the value is of the quantity floored to the market step (0.0109 -> 0.01: 4.8 USDT at 480), a
+    // limit sale's to the lot step (0.0109: 5.232 USDT)
+    expect(tooSmallToSell(d('0.0109'), marketLot, d('480'), true)).toBe(true);
+    expect(tooSmallToSell(d('0.0109'), marketLot, d('480'))).toBe(false);
     // no MARKET_LOT_SIZE bounds: the LOT_SIZE minimum applies
     expect(tooSmallToSell(d('0.00099'), usdtRules('BTCUSDT', { minQty: '0.001' }), d('0'), true)).toBe(true);
   });
