@@ -34,6 +34,11 @@ describe('the balance check against the exchange', () => {
     // Checked again: the figures agree now, nothing more is told.
     await x.engine.checkBalance();
     expect(x.events.filter((e) => e.type === 'balance-divergence')).toHaveLength(1);
+    // A later deposit is seen by a later check.
+    live.fake.setBalance(API_KEY, 'USDT', '1300');
+    await x.engine.checkBalance();
+    expect(x.events.filter((e) => e.type === 'balance-divergence').map((e) => e.exchange)).toEqual(['1250.5', '1300']);
+    expect(x.engine.ledger.balance.toFixed()).toBe('1300');
   });
 
   it('a withdrawal outside Tranche: the difference is negative and the ledger follows it down', async () => {
