@@ -36,7 +36,17 @@ const restrict = (/** @type {string[]} */ banned, /** @type {string} */ message,
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'tests/.tmp/**', 'tools/bench/results/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'tests/.tmp/**',
+      'tools/bench/results/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // No import cycles anywhere: a cycle means two files that are really one, or a missing port.

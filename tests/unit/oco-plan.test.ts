@@ -92,3 +92,77 @@ describe('planOco rounding', () => {
     expect(String(planned.plan.stopPrice)).not.toMatch(/e/);
   });
 });
+
+describe('planOco refusals and ids', () => {
+  const avg40k = (over: Partial<Position> = {}, params: Parameters<typeof sets>[0][number] = SET) => ({
+    ...position('40000', params),
+    ...over,
+  });
+  const fine = usdtRules('BTCUSDT', { stepSize: '0.0000001', minQty: '0.0000001' });
+
+  it('the worst leg (the stop-limit, else the stop) must reach the minimum order value', () => {
+    // stop 39200, stop-limit 39160.8: at 0.0001276 the stop-limit leg is worth 4.99691808, the stop 5.00192
+    const limit = planOco(avg40k(), new Decimal('0.0001276'), fine, 'x-', 'L1');
+    expect(limit).toEqual({ ok: false, problem: 'order value 4.99691808 USDT is below the minimum 5 USDT' });
+    const market = planOco(avg40k({}, { ...SET, stopOrderType: 'market' }), new Decimal('0.0001276'), fine, 'x-', 'L1');
+    expect(market.ok).toBe(true);
+  });
+
+  it('the take-profit leg must reach the minimum order value and stay under the maximum', () => {
+    // take-profit 41200: 0.000121 of it is 4.9852
+    expect(planOco(avg40k(), new Decimal('0.000121'), fine, 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'order value 4.9852 USDT is below the minimum 5 USDT',
+    });
+    const capped = usdtRules('BTCUSDT', { maxNotional: '400' });
+    expect(planOco(avg40k(), new Decimal('0.00999'), capped, 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'order value 411.588 USDT is above the maximum 400 USDT',
+    });
+  });
+
+  it('each price must pass PRICE_FILTER: a take-profit above the maximum, a stop-limit below the minimum', () => {
+    const tpCap = usdtRules('BTCUSDT', { maxPrice: '41000' });
+    expect(planOco(avg40k(), new Decimal('0.00999'), tpCap, 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'price 41200 is above the maximum 41000',
+    });
+    const floor = usdtRules('BTCUSDT', { minPrice: '39180' }); // stop 39200 passes, its limit 39160.8 does not
+    expect(planOco(avg40k(), new Decimal('0.00999'), floor, 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'price 39160.8 is below the minimum 39180',
+    });
+    const stopFloor = usdtRules('BTCUSDT', { minPrice: '39250' });
+    expect(planOco(avg40k(), new Decimal('0.00999'), stopFloor, 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'price 39200 is below the minimum 39250',
+    });
+  });
+
+  it('the quantity must pass LOT_SIZE after flooring', () => {
+    expect(planOco(avg40k(), new Decimal('0.000009'), usdtRules('BTCUSDT'), 'x-', 'L1')).toEqual({
+      ok: false,
+      problem: 'quantity 0 is not positive',
+    });
+  });
+
+  it("the ids carry the ledger, the position and the attempt after the position's OCO attempts so far", () => {
+    const planned = planOco(avg40k({ ocoAttempts: 2 }), new Decimal('0.00999'), usdtRules('BTCUSDT'), 'x-', 'L1');
+    if (!planned.ok) throw new Error(planned.problem);
+    expect(planned.plan).toMatchObject({
+      listClientOrderId: 'x-L1-7o3',
+      takeProfitClientOrderId: 'x-L1-7t3',
+      stopLossClientOrderId: 'x-L1-7s3',
+    });
+    expect(Object.keys(planned.plan).sort()).toEqual([
+      'listClientOrderId',
+      'quantity',
+      'stopLimitPrice',
+      'stopLossClientOrderId',
+      'stopPrice',
+      'stopType',
+      'takeProfitClientOrderId',
+      'takeProfitPrice',
+    ]);
+  });
+});
