@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -52,9 +53,13 @@ export function defaultLedgerFile(
   return path.join(dataDir, `live-${environment}.sqlite`);
 }
 
-/** The ledger of a replay folder: `<dataDir>/replay-<folder name>.sqlite` (each replay folder gets its own). */
+/** The ledger of a replay folder: `<dataDir>/replay-<folder name>-<8 hex of its path>.sqlite` (each folder its own). */
 export function replayLedgerFile(replayDir: string, dataDir: string = defaultDataDir()): string {
-  return path.join(dataDir, `replay-${path.basename(replayDir).replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+  // The folder's name for the trader, and a digest of its whole path so that two folders of one
+  // name (/x/a/seed, /x/b/seed) never share a ledger (one once resumed into the other's trades).
+  const name = path.basename(replayDir).replace(/[^A-Za-z0-9_-]/g, '_');
+  const digest = createHash('sha256').update(path.resolve(replayDir)).digest('hex').slice(0, 8);
+  return path.join(dataDir, `replay-${name}-${digest}.sqlite`);
 }
 
 /** The settings database of the desktop app and the headless host (parameter sets, paper settings). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretStore } from '../../electron/adapters/secrets/env-secret-store';
+import { replayLedgerFile } from '../../electron/app/paths';
 import { KeytarSecretStore } from '../../electron/adapters/secrets/keytar-secret-store';
 import type {
   AllocationDto,
@@ -201,7 +202,8 @@ describe('TradingHost: paper trading a replay of the seed scenario', () => {
       userStream: 'none',
       marketDetail: `replay of ${klines}`,
     });
-    expect(running.ledgerFile).toBe(path.join(tmp.dir, 'data', 'replay-klines.sqlite'));
+    expect(running.ledgerFile).toBe(replayLedgerFile(klines, path.join(tmp.dir, 'data')));
+    expect(path.basename(running.ledgerFile!)).toMatch(/^replay-klines-[0-9a-f]{8}\.sqlite$/);
   });
 
   it("pushes the seed's console lines as log lines, and keeps them for log.recent", async () => {
