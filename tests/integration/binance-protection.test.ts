@@ -116,11 +116,64 @@ describe('protection and exits against the real rules of Binance', () => {
     await x.signal('BTCUSDT', 6);
     await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 4000);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
-    expect(live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
+    // Sent again at once with the same ids, refused "Duplicate order sent.": one accepted.
+    const posts = live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    expect(posts.map((r) => r.accepted)).toEqual([true, false]);
+    expect(posts[1]!.clientOrderIds).toEqual(posts[0]!.clientOrderIds);
     agree(x);
   });
 
-  it('an OCO answered 503 twice before it reached the matching engine: looked up within the retry budget each time (a 5xx may have executed), then placed again; one OCO in the end', async () => {
+  it('an OCO request held past the timeout and never processed is sent again at once with the same ids: protected one timeout after the first send, not after the look-ups and a deferred retry', async () => {
+    // Look-ups of up to 4 s and a deferred retry of 4 s: without the same-ids resend the coins
+    // would wait 2 s (the timeout) + 4 s + 4 s.
+    const x = await start({
+      harness: { timings: { exitRetryBudgetMs: 4000, deferredRetryMs: 4000, unknownOutcomeWindowMs: 10_000 } },
+    });
+    const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
+      afterAccept: false,
+      holdMs: 3000,
+    });
+    const entering = x.signal('BTCUSDT', 6);
+    const pending = () => {
+      const p = x.engine.ledger.position('BTCUSDT');
+      return !!p && x.engine.ledger.ordersOf(p.id).some((o) => o.purpose === 'take-profit' && o.state === 'pending');
+    };
+    await x.until('the OCO sent', pending, 4000);
+    const sentAt = Date.now();
+    await entering;
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 12_000);
+    // The request timeout is 2 s here; generous for a busy machine, far below the 10 s without the resend.
+    expect(Date.now() - sentAt).toBeLessThan(4000);
+    // The held request never reached the matching engine (the local exchange records only those
+    // that did): one accepted request, with the first attempt's ids.
+    expect(ocoPosts().map((r) => r.accepted)).toEqual([true]);
+    expect(x.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId).toMatch(/-1o1$/);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
+  it('an OCO request held past the timeout that executes meanwhile: the same-ids resend is refused "Duplicate order sent." and the first is adopted; one OCO', async () => {
+    const x = await start({ harness: { timings: { exitRetryBudgetMs: 4000, deferredRetryMs: 4000 } } });
+    const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
+      executeAfterMs: 500,
+      holdMs: 3000,
+    });
+    await x.signal('BTCUSDT', 6);
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 8000);
+    const posts = ocoPosts();
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.clientOrderIds).toEqual(posts[0]!.clientOrderIds);
+    expect(posts[1]!.accepted).toBe(false);
+    const lists = new Set(live.fake.orders(API_KEY).flatMap((o) => (o.orderListId >= 0 ? [o.orderListId] : [])));
+    expect(lists.size).toBe(1);
+    expect(x.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId).toBe(posts[0]!.clientOrderIds[0]);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
+  it('an OCO answered 503 twice before it reached the matching engine: sent again with the same ids, looked up within the retry budget (a 5xx may have executed), then placed again; one OCO in the end', async () => {
     const x = await start();
     live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 2, { status: 503 });
     const t = Date.now();
@@ -129,7 +182,8 @@ describe('protection and exits against the real rules of Binance', () => {
     // Two look-ups of at most the retry budget (0.8 s here), then the third placement: a bound on
     // how long the coins waited without an order (generous: the machine may be busy).
     expect(Date.now() - t).toBeLessThan(6000);
-    expect(x.events.filter((e) => e.type === 'oco-rejected')).toHaveLength(2);
+    // The first 503, its same-ids resend answered 503 too, the look-ups: one failed attempt.
+    expect(x.events.filter((e) => e.type === 'oco-rejected')).toHaveLength(1);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
     const listIds = new Set(live.fake.orders(API_KEY).flatMap((o) => (o.orderListId >= 0 ? [o.orderListId] : [])));
     expect(listIds.size).toBe(1);
@@ -161,12 +215,15 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(x);
   });
 
-  it('an OCO answered -1007 that executes late, Tranche crashing meanwhile: the restart looks it up until it shows and places no second one', async () => {
+  it('an OCO whose answer is held and that executes late, Tranche crashing meanwhile: the restart looks it up until it shows and places no second one', async () => {
     const x = await start({ harness: { timings: { exitRetryBudgetMs: 5000, unknownOutcomeWindowMs: 10_000 } } });
     const ocoRequests = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
-    // Answered -1007 at once, placed 2.5 s later: until then the exchange does not know it, and the
+    // No answer (held), placed 2.5 s later: until then the exchange does not know it, and the
     // restarted engine's first look-up finds nothing.
-    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { executeAfterMs: 2500 });
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
+      executeAfterMs: 2500,
+      holdMs: 5000,
+    });
     const entering = x.signal('BTCUSDT', 6);
     // The OCO is recorded (pending) before it is sent; the crash comes once its -1007 is in.
     const legsPending = () => {

@@ -97,13 +97,15 @@ export function toExchangeError(e: unknown, what: string): ExchangeError {
         ? 'filter'
         : code === -2010 && /insufficient balance/i.test(msg)
           ? 'insufficient-balance'
-          : code === -2011 || code === -2013
-            ? 'not-found'
-            : code === -2014 || code === -2015 || code === -1022
-              ? 'auth'
-              : code === -1003
-                ? 'rate-limited'
-                : 'rejected';
+          : code === -2010 && /duplicate order/i.test(msg)
+            ? 'duplicate'
+            : code === -2011 || code === -2013
+              ? 'not-found'
+              : code === -2014 || code === -2015 || code === -1022
+                ? 'auth'
+                : code === -1003
+                  ? 'rate-limited'
+                  : 'rejected';
     return new ExchangeError(kind, `${what}: ${explainBinanceCode(code, msg)}`, { code });
   }
   if (status !== undefined) return new ExchangeError('rejected', `${what}: Binance answered HTTP ${status}`);

@@ -72,19 +72,21 @@ export class ProtectFlow extends FlowPart {
       }
       const plan = planned.plan;
       p = this.ledger.ocoPending(p.id, plan, this.now());
-      let report: OcoReport | undefined;
-      let failure: unknown;
-      try {
-        report = await this.exchange.placeOco({ symbol: p.symbol, ...plan });
-        if (report.status === 'REJECT') throw new ExchangeError('rejected', 'the OCO was rejected by the exchange');
-      } catch (e) {
-        report = undefined;
-        failure = e;
+      let { report, failure } = await this.sendOco(p.symbol, plan);
+      const firstUnknown = !report && isUnknownOutcome(failure);
+      if (firstUnknown) {
+        // Sent again at once with the same ids: Binance accepts an order list whose list id (or a
+        // leg's id) an open one of ours uses only once that one is filled or completely expired, so
+        // of the two at most one rests, and the coins wait no longer than the first answer took.
+        // Refused as a duplicate, the first one rests: it is looked up and adopted.
+        const again = await this.sendOco(p.symbol, plan);
+        if (again.report) report = again.report;
+        else if (!isUnknownOutcome(again.failure) && kindOf(again.failure) !== 'duplicate') failure = again.failure;
       }
-      if (!report && isUnknownOutcome(failure)) {
-        // Looked up within the retry budget only: past it another OCO is placed. That is safe:
-        // if the first one rests after all, the second is refused for insufficient balance and the
-        // first is found and adopted (adoptOwnOco).
+      if (!report && firstUnknown) {
+        // However the second was refused, the first may rest: looked up within the retry budget
+        // only, past it another OCO is placed. That is safe: if the first one rests after all, the
+        // next is refused for insufficient balance and the first is found and adopted (adoptOwnOco).
         const spent = { ms: 0 };
         const found = await lookUpOco(this.s.lookups, p.symbol, plan.listClientOrderId, {
           maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - slept),
@@ -154,6 +156,17 @@ export class ProtectFlow extends FlowPart {
     const cur = this.current(p);
     if (cur && !this.ledger.workingOrders(cur.id).some(isSellLeg))
       this.schedule(cur.symbol, 'protect', this.x.timings.deferredRetryMs);
+  }
+
+  /** One OCO request: the exchange's report, or why it failed (a REJECT report counts as a rejection). */
+  private async sendOco(symbol: string, plan: OcoPlan): Promise<{ report?: OcoReport; failure?: unknown }> {
+    try {
+      const report = await this.exchange.placeOco({ symbol, ...plan });
+      if (report.status === 'REJECT') throw new ExchangeError('rejected', 'the OCO was rejected by the exchange');
+      return { report };
+    } catch (e) {
+      return { failure: e };
+    }
   }
 
   /** Sells at market, unless an exit is what is running (then the exit is retried later, never nested). */

@@ -100,6 +100,12 @@ export type ExchangeErrorKind =
   | 'rejected'
   | 'filter'
   | 'insufficient-balance'
+  /**
+   * "Duplicate order sent.": a client order id (or list id) that an open order (list) of ours uses.
+   * Binance accepts an id again only once its order is filled (an order list: filled or completely
+   * expired), so the first one rests.
+   */
+  | 'duplicate'
   | 'unknown-outcome'
   | 'rate-limited'
   | 'banned'
