@@ -116,10 +116,7 @@ describe('protection and exits against the real rules of Binance', () => {
     await x.signal('BTCUSDT', 6);
     await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 4000);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
-    // Sent again at once with the same ids, refused "Duplicate order sent.": one accepted.
-    const posts = live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
-    expect(posts.map((r) => r.accepted)).toEqual([true, false]);
-    expect(posts[1]!.clientOrderIds).toEqual(posts[0]!.clientOrderIds);
+    expect(live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
     agree(x);
   });
 
@@ -153,23 +150,42 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(x);
   });
 
-  it('an OCO request held past the timeout that executes meanwhile: the same-ids resend is refused "Duplicate order sent." and the first is adopted; one OCO', async () => {
-    const x = await start({ harness: { timings: { exitRetryBudgetMs: 4000, deferredRetryMs: 4000 } } });
+  it('an OCO answered -1007 after it was accepted, its look-up failing: the same-ids resend is refused "Duplicate order sent.", the first is looked up again and adopted; one OCO', async () => {
+    const x = await start();
     const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
-    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
-      executeAfterMs: 500,
-      holdMs: 3000,
-    });
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { afterAccept: true });
+    // Four 503s: the look-up's every attempt (READ_RETRY) fails.
+    live.fake.faults.failNext({ method: 'GET', path: '/api/v3/orderList' }, 4, { status: 503 });
     await x.signal('BTCUSDT', 6);
     await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 8000);
     const posts = ocoPosts();
-    expect(posts).toHaveLength(2);
+    expect(posts.map((r) => [r.accepted, r.error?.msg])).toEqual([
+      [true, undefined],
+      [false, 'Duplicate order sent.'],
+    ]);
     expect(posts[1]!.clientOrderIds).toEqual(posts[0]!.clientOrderIds);
-    expect(posts[1]!.accepted).toBe(false);
     const lists = new Set(live.fake.orders(API_KEY).flatMap((o) => (o.orderListId >= 0 ? [o.orderListId] : [])));
     expect(lists.size).toBe(1);
-    expect(x.engine.ledger.position('BTCUSDT')!.ocoListClientOrderId).toBe(posts[0]!.clientOrderIds[0]);
     expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
+  it('an OCO whose answer is held while its stop-loss fills: found done at the first look-up, never sent again (a resend would pass the id check and be refused for the sold coins)', async () => {
+    const x = await start();
+    const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, {
+      afterAccept: true,
+      holdMs: 3000,
+    });
+    const entering = x.signal('BTCUSDT', 6);
+    await x.until('the OCO resting', () => live.working().length === 2, 4000);
+    live.fake.pushTrade('BTCUSDT', 39199); // through the stop (39200), above its limit: the stop-limit fills
+    await entering;
+    await x.until('the stop-loss', () => x.engine.ledger.position('BTCUSDT') === undefined, 8000);
+    expect(x.store.trades()[0]!.exitReason).toBe('stop-loss');
+    expect(ocoPosts().map((r) => r.accepted)).toEqual([true]);
+    const refused = live.fake.orderRequests().filter((r) => r.error && /insufficient balance/i.test(r.error.msg));
+    expect(refused).toEqual([]);
     agree(x);
   });
 

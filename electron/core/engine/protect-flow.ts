@@ -75,13 +75,19 @@ export class ProtectFlow extends FlowPart {
       let { report, failure } = await this.sendOco(p.symbol, plan);
       const firstUnknown = !report && isUnknownOutcome(failure);
       if (firstUnknown) {
-        // Sent again at once with the same ids: Binance accepts an order list whose list id (or a
-        // leg's id) an open one of ours uses only once that one is filled or completely expired, so
-        // of the two at most one rests, and the coins wait no longer than the first answer took.
-        // Refused as a duplicate, the first one rests: it is looked up and adopted.
-        const again = await this.sendOco(p.symbol, plan);
-        if (again.report) report = again.report;
-        else if (!isUnknownOutcome(again.failure) && kindOf(again.failure) !== 'duplicate') failure = again.failure;
+        // Asked once at once; absent (or not to be asked), sent again with the same ids: Binance
+        // accepts an order list whose list id (or a leg's id) an open one of ours uses only once
+        // that one is filled or completely expired, so of the two at most one rests, and the coins
+        // wait no longer than the first answer took. The look-up first, because a first one that
+        // rested and already filled would let the resend through, to be refused for the coins it sold.
+        // Refused as a duplicate, the first one rests: it is looked up below and adopted.
+        const seen = await this.exchange.getOco(p.symbol, plan.listClientOrderId).catch(() => undefined);
+        if (seen && seen.status !== 'REJECT') report = seen;
+        else {
+          const again = await this.sendOco(p.symbol, plan);
+          if (again.report) report = again.report;
+          else if (!isUnknownOutcome(again.failure) && kindOf(again.failure) !== 'duplicate') failure = again.failure;
+        }
       }
       if (!report && firstUnknown) {
         // However the second was refused, the first may rest: looked up within the retry budget
