@@ -150,15 +150,28 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(x);
   });
 
-  it('an OCO answered -1007 after it was accepted, its look-up failing: the same-ids resend is refused "Duplicate order sent.", the first is looked up again and adopted; one OCO', async () => {
+  it('an OCO answered -1007 after it was accepted, its first look-up failing: not sent again (it may rest), looked up until found and adopted; one request', async () => {
     const x = await start();
     const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
     live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { afterAccept: true });
-    // Four 503s: the look-up's every attempt (READ_RETRY) fails.
+    // Four 503s: the first look-up's every attempt (READ_RETRY) fails.
     live.fake.faults.failNext({ method: 'GET', path: '/api/v3/orderList' }, 4, { status: 503 });
     await x.signal('BTCUSDT', 6);
     await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 8000);
+    expect(ocoPosts().map((r) => r.accepted)).toEqual([true]);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
+  it('an OCO answered -1007 before it was processed, placed late: not found at once, sent again with the same ids; the late one is refused "Duplicate order sent."; one OCO', async () => {
+    const x = await start({ harness: { timings: { exitRetryBudgetMs: 4000 } } });
+    const ocoPosts = () => live.fake.orderRequests().filter((r) => r.path === '/api/v3/orderList/oco');
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { executeAfterMs: 600 });
+    await x.signal('BTCUSDT', 6);
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 4000);
+    await x.until('the late one processed', () => ocoPosts().length === 2, 3000);
     const posts = ocoPosts();
+    // In the order the matching engine saw them: the resend, then the late first request.
     expect(posts.map((r) => [r.accepted, r.error?.msg])).toEqual([
       [true, undefined],
       [false, 'Duplicate order sent.'],

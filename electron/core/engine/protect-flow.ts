@@ -81,9 +81,11 @@ export class ProtectFlow extends FlowPart {
         // wait no longer than the first answer took. The look-up first, because a first one that
         // rested and already filled would let the resend through, to be refused for the coins it sold.
         // Refused as a duplicate, the first one rests: it is looked up below and adopted.
-        const seen = await this.exchange.getOco(p.symbol, plan.listClientOrderId).catch(() => undefined);
-        if (seen && seen.status !== 'REJECT') report = seen;
-        else {
+        // Not sent again when the first one shows signs of life (a report of a leg reached the
+        // ledger by the user stream) or the exchange could not be asked: then the look-ups below.
+        const seen = await this.exchange.getOco(p.symbol, plan.listClientOrderId).catch(() => 'unknown' as const);
+        if (seen && seen !== 'unknown' && seen.status !== 'REJECT') report = seen;
+        else if (seen === undefined && !this.legsReported(p, plan)) {
           const again = await this.sendOco(p.symbol, plan);
           if (again.report) report = again.report;
           else if (!isUnknownOutcome(again.failure) && kindOf(again.failure) !== 'duplicate') failure = again.failure;
@@ -162,6 +164,14 @@ export class ProtectFlow extends FlowPart {
     const cur = this.current(p);
     if (cur && !this.ledger.workingOrders(cur.id).some(isSellLeg))
       this.schedule(cur.symbol, 'protect', this.x.timings.deferredRetryMs);
+  }
+
+  /** Whether the exchange told of the plan's legs already (a report moved them on from pending), or the position is gone. */
+  private legsReported(p: Position, plan: OcoPlan): boolean {
+    const cur = this.current(p);
+    if (!cur) return true;
+    const ids = [plan.takeProfitClientOrderId, plan.stopLossClientOrderId];
+    return this.ledger.ordersOf(cur.id).some((o) => ids.includes(o.clientOrderId) && o.state !== 'pending');
   }
 
   /** One OCO request: the exchange's report, or why it failed (a REJECT report counts as a rejection). */
