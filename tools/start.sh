@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-exec npx tsx electron/cli/main.ts trade --paper --parameterSets=config/live-params.json "$@"
+exec node --import tsx electron/cli/main.ts trade --paper --parameterSets=config/live-params.json "$@"

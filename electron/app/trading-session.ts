@@ -30,6 +30,7 @@ import {
   type RunStats,
 } from './feed-sinks';
 import { createFeed, createRulesSource, type MarketChoice } from './market-choice';
+import { checkMarketData } from './session-plan';
 
 /** How often a live session re-checks the ledger against the exchange. */
 const RECHECK_MS = 60_000;
@@ -105,6 +106,8 @@ export class TradingSession {
     const replay = config.market.kind === 'replay';
     const live = config.venue.kind === 'live' ? config.venue : undefined;
     if (live && replay) throw new Error('live trading runs on live market data, not a replay');
+    // Before any file is created: a replay without data opens no ledger.
+    if (!config.offline) checkMarketData(config.market, config.sets);
     if (config.fresh) {
       if (!replay)
         throw new Error('--fresh starts a replay ledger over; it is refused for ledgers that trade on live prices');

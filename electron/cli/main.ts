@@ -1,4 +1,5 @@
 import { ConfigError } from '../app/parameter-file';
+import { PlanError } from '../app/session-plan';
 import { LedgerError } from '../store/database';
 import { keysCommand } from './commands/keys';
 import { clearAllocationsCommand, emergencyStopCommand } from './commands/ledger-actions';
@@ -41,7 +42,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof LedgerError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof LedgerError || e instanceof PlanError) {
       process.stderr.write(`✖ ${e.message}\n`);
       process.exitCode = 2;
       return;

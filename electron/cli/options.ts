@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Decimal } from '../core/money/decimal';
 import type { MarketChoice } from '../app/market-choice';
 import { defaultDataDir, defaultLedgerFile, replayLedgerFile } from '../app/paths';
+import { checkLedgerLocation, parseMarketChoice } from '../app/session-plan';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -85,19 +86,7 @@ function decimalOption(
 }
 
 export function parseMarket(raw: string | undefined, values: Values): MarketChoice {
-  const m = raw ?? 'binance';
-  if (m === 'binance') {
-    return {
-      kind: 'binance',
-      ...(values['binance-rest-url'] ? { restBaseUrl: values['binance-rest-url'] } : {}),
-      ...(values['binance-ws-url'] ? { wsBaseUrl: values['binance-ws-url'] } : {}),
-    };
-  }
-  if (m.startsWith('replay:') && m.length > 'replay:'.length)
-    return { kind: 'replay', dir: path.resolve(m.slice('replay:'.length)) };
-  throw new UsageError(
-    `--market=${m} is not understood; use --market=binance (live market data) or --market=replay:DIR (Binance kline CSV files in DIR)`,
-  );
+  return parseMarketChoice(raw, { restBaseUrl: values['binance-rest-url'], wsBaseUrl: values['binance-ws-url'] });
 }
 
 export function ledgerFileFor(values: Values, market: MarketChoice): string {
@@ -107,6 +96,12 @@ export function ledgerFileFor(values: Values, market: MarketChoice): string {
   // --env names a live environment (its own ledger); without it, the paper ledger.
   if (values.env && !values.paper) return defaultLedgerFile('live', values.env, dir);
   return defaultLedgerFile('paper', 'paper', dir);
+}
+
+/** The ledger a trading run writes: a named one (--db) must be in a folder that exists. */
+function tradeLedgerFile(values: Values, market: MarketChoice): string {
+  if (values.db) checkLedgerLocation(values.db);
+  return ledgerFileFor(values, market);
 }
 
 export function tradeOptions(values: Values): TradeOptions {
@@ -143,7 +138,7 @@ export function tradeOptions(values: Values): TradeOptions {
       'use a fraction such as 0.001 for 0.1%',
     ),
     slippageBps: slippage.toNumber(),
-    db: ledgerFileFor(values, market),
+    db: tradeLedgerFile(values, market),
     fresh: values.fresh === true,
     logFormat,
     quiet: values.quiet === true,

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { restBaseFor } from '../adapters/binance/api-key-permissions';
 import { endpointsFor, type BinanceEndpoints } from '../adapters/binance/environments';
 import {
@@ -10,6 +8,7 @@ import {
 } from '../adapters/secrets/env-secret-store';
 import { KeychainEntryError } from '../adapters/secrets/keytar-secret-store';
 import type { MarketChoice } from '../app/market-choice';
+import { parseMarketChoice, PlanError } from '../app/session-plan';
 import { HostError } from './host-error';
 import type { KeyStores } from './keys-service';
 
@@ -55,30 +54,11 @@ export async function credentialsOf(environment: string, cfg: VenueConfig): Prom
 
 /** Paper market data: 'binance' (live prices, default) or 'replay:DIR' (kline CSV files in DIR). */
 export function paperMarket(raw: string | undefined, cfg: VenueConfig): { choice: MarketChoice; label: string } {
-  const m = raw ?? 'binance';
-  if (m === 'binance') {
-    return {
-      choice: {
-        kind: 'binance',
-        ...(cfg.market.restBaseUrl ? { restBaseUrl: cfg.market.restBaseUrl } : {}),
-        ...(cfg.market.wsBaseUrl ? { wsBaseUrl: cfg.market.wsBaseUrl } : {}),
-      },
-      label: 'binance',
-    };
+  try {
+    const choice = parseMarketChoice(raw, cfg.market, 'market');
+    return { choice, label: choice.kind === 'replay' ? `replay:${choice.dir}` : 'binance' };
+  } catch (e) {
+    if (e instanceof PlanError) throw new HostError('failed', e.message);
+    throw e;
   }
-  if (m.startsWith('replay:') && m.length > 'replay:'.length) {
-    const dir = path.resolve(m.slice('replay:'.length));
-    let isDir = false;
-    try {
-      isDir = fs.statSync(dir).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) throw new HostError('failed', `replay folder ${dir} does not exist or is not a folder`);
-    return { choice: { kind: 'replay', dir }, label: `replay:${dir}` };
-  }
-  throw new HostError(
-    'failed',
-    `market ${JSON.stringify(m)} is not understood: use binance (live market data) or replay:DIR (Binance kline CSV files in DIR)`,
-  );
 }

@@ -212,8 +212,31 @@ describe('bad input to startTrading', () => {
       `--market=replay:${empty}`,
       `--db=${path.join(tmp.dir, 'replay.sqlite')}`,
     );
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/BTCUSDT-5m-\*\.csv/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(path.join(tmp.dir, 'replay.sqlite'))).toBe(false);
+  });
+
+  it('a replay of a missing folder creates nothing: no ledger, no lock file, exit 2', () => {
+    const missing = path.join(tmp.dir, 'no', 'such', 'folder');
+    const r = trade(
+      '--paper',
+      `--parameterSets=${path.resolve('config/live-params.json')}`,
+      `--market=replay:${missing}`,
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`Replay folder ${missing} does not exist`);
+    expect(r.stdout).not.toMatch(/Ledger:|balance/);
+    nothingWritten();
+  });
+
+  it('a ledger (--db) in a folder that does not exist is refused, not created with a fresh balance', () => {
+    const db = path.join(tmp.dir, 'nonexistent', 'x.sqlite');
+    const r = trade('--paper', `--parameterSets=${path.resolve('config/live-params.json')}`, `--db=${db}`);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`--db=${db}: the folder ${path.dirname(db)} does not exist`);
+    expect(existsSync(path.dirname(db))).toBe(false);
+    nothingWritten();
   });
 });

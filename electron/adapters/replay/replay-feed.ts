@@ -100,24 +100,39 @@ export class ReplayFeed implements MarketFeed {
 
   /** The file names for one subscription, sorted; throws a helpful Error when there are none. */
   private filesFor(sub: FeedSubscription): string[] {
-    const prefix = `${sub.symbol}-${sub.interval}-`;
-    const pattern = `${prefix}*.csv`;
-    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) {
-      throw new Error(
-        `Replay folder ${this.dir} does not exist; it should hold files named ${pattern}. ${howToGetFiles(this.dir, sub, pattern)}`,
-      );
-    }
-    const names = readdirSync(this.dir);
-    const csv = names.filter((n) => n.startsWith(prefix) && n.endsWith('.csv')).sort();
-    if (csv.length === 0) {
-      const zips = names.filter((n) => n.startsWith(prefix) && n.endsWith('.zip')).length;
-      const zipHint = zips > 0 ? ` The folder has ${zips} matching .zip file(s): unzip them first.` : '';
-      throw new Error(
-        `No replay data for ${sub.symbol} ${sub.interval}: no file matching ${pattern} in ${this.dir}.${zipHint} ${howToGetFiles(this.dir, sub, pattern)}`,
-      );
-    }
-    return csv;
+    const found = replayFiles(this.dir, sub);
+    if (typeof found === 'string') throw new Error(found);
+    return found;
   }
+}
+
+/**
+ * What is wrong with `dir` as replay data for these subscriptions (the first problem, in words a
+ * trader can act on), or undefined when every subscription has its CSV files. Checked before a
+ * session opens anything.
+ */
+export function replayDataProblem(dir: string, subs: readonly FeedSubscription[]): string | undefined {
+  for (const sub of subs) {
+    const found = replayFiles(resolve(dir), sub);
+    if (typeof found === 'string') return found;
+  }
+  return undefined;
+}
+
+/** The sorted CSV file names of one subscription, or why there are none. */
+function replayFiles(dir: string, sub: FeedSubscription): string[] | string {
+  const prefix = `${sub.symbol}-${sub.interval}-`;
+  const pattern = `${prefix}*.csv`;
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return `Replay folder ${dir} does not exist; it should hold files named ${pattern}. ${howToGetFiles(dir, sub, pattern)}`;
+  const names = readdirSync(dir);
+  const csv = names.filter((n) => n.startsWith(prefix) && n.endsWith('.csv')).sort();
+  if (csv.length === 0) {
+    const zips = names.filter((n) => n.startsWith(prefix) && n.endsWith('.zip')).length;
+    const zipHint = zips > 0 ? ` The folder has ${zips} matching .zip file(s): unzip them first.` : '';
+    return `No replay data for ${sub.symbol} ${sub.interval}: no file matching ${pattern} in ${dir}.${zipHint} ${howToGetFiles(dir, sub, pattern)}`;
+  }
+  return csv;
 }
 
 function howToGetFiles(dir: string, sub: FeedSubscription, pattern: string): string {
