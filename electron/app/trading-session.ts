@@ -128,6 +128,7 @@ export class TradingSession {
       // Live prices (paper or live): commits return once in the WAL and are fsynced just after, so
       // the fsync never delays an order (see Durability in store/database.ts).
       durability: replay ? 'process' : 'background',
+      ...(config.market.kind === 'replay' && !config.offline ? { market: `replay:${config.market.dir}` } : {}),
     });
     // The control channel (control-server.ts) sees the engine's events, to stream an emergency stop.
     let control: ControlChannel | undefined;

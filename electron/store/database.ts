@@ -40,6 +40,12 @@ export interface OpenLedgerOptions {
    * lose the last ones; for replays and benchmarks, whose "exchange" is simulated and can be re-run.
    */
   durability?: Durability;
+  /**
+   * The market a ledger belongs to, recorded when it is first opened with one and checked at every
+   * later open: a replay ledger belongs to one folder (`replay:/abs/dir`), so two folders of the same
+   * name never resume into each other's trades.
+   */
+  market?: string;
 }
 
 /** An open ledger file, owned by this process unless opened read-only. */
@@ -223,6 +229,16 @@ function checkOwner(meta: Map<string, string> | undefined, file: string, mode: L
   );
 }
 
+/** A ledger recorded for one market (a replay folder) is never opened for another. */
+function checkMarket(meta: Map<string, string> | undefined, file: string, market: string | undefined): void {
+  const held = meta?.get('market');
+  if (market === undefined || held === undefined || held === market) return;
+  throw new LedgerError(
+    `ledger ${file} belongs to the ${held.startsWith('replay:') ? `replay of ${held.slice(7)}` : held}, not ${market.startsWith('replay:') ? `the replay of ${market.slice(7)}` : market}; ` +
+      `leave --db out to use that folder's own replay ledger, or pass another --db`,
+  );
+}
+
 /** Writes mode, environment and a fresh ledger id into a new ledger; returns the meta. */
 function stampNewLedger(db: Database.Database, mode: LedgerMode, environment: string): Map<string, string> {
   const put = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
@@ -334,7 +350,7 @@ export function openLedgerDatabase(file: string, opts: OpenLedgerOptions): Ledge
   if (!environment) throw new LedgerError(`cannot open ledger ${abs}: no environment given`);
   return opts.readonly
     ? openReadonly(abs, mode, environment)
-    : openOwned(abs, mode, environment, opts.durability ?? 'full');
+    : openOwned(abs, mode, environment, opts.durability ?? 'full', opts.market);
 }
 
 function openReadonly(file: string, mode: LedgerMode, environment: string): LedgerDatabase {
@@ -360,7 +376,13 @@ function openReadonly(file: string, mode: LedgerMode, environment: string): Ledg
   }
 }
 
-function openOwned(file: string, mode: LedgerMode, environment: string, durability: Durability): LedgerDatabase {
+function openOwned(
+  file: string,
+  mode: LedgerMode,
+  environment: string,
+  durability: Durability,
+  market: string | undefined,
+): LedgerDatabase {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -375,6 +397,7 @@ function openOwned(file: string, mode: LedgerMode, environment: string, durabili
     checkSchema(db, file, false);
     // Before any change to the file: never migrate or touch another mode's ledger.
     checkOwner(readMeta(db), file, mode, environment);
+    checkMarket(readMeta(db), file, market);
     db.pragma('journal_mode = WAL');
     // 'process': no fsync at all, not even at checkpoints (OFF); the WAL still reaches the OS
     // before a commit returns, so kill -9 loses nothing.
@@ -392,6 +415,8 @@ function openOwned(file: string, mode: LedgerMode, environment: string, durabili
     let meta = readMeta(db) ?? new Map<string, string>();
     if (!meta.has('ledger_id')) meta = stampNewLedger(db, mode, environment);
     checkOwner(meta, file, mode, environment);
+    if (market !== undefined && !meta.has('market'))
+      db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('market', market);
     const owner: PidInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
     writePidFile(file, owner);
     return new OpenLedgerDatabase(file, db, lock, meta.get('ledger_id')!, mode, environment, durability, owner);

@@ -63,5 +63,23 @@ describe('replay ledgers', () => {
     const again = run('a');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/resumed after/);
+    // The ledger records its folder: b's replay pointed at a's ledger (--db) is refused, nothing traded.
+    const aLedger = path.join(
+      dataDir,
+      ledgers.find((f) => f === path.basename(/Ledger: (\S+)/.exec(a.stdout)![1]!))!,
+    );
+    const crossed = runCli([
+      'trade',
+      '--paper',
+      `--parameterSets=${params}`,
+      `--market=replay:${path.join(tmp.dir, 'b', 'seed')}`,
+      `--db=${aLedger}`,
+      '--quiet',
+    ]);
+    expect(crossed.code).toBe(2);
+    expect(crossed.stderr).toContain(
+      `belongs to the replay of ${path.join(tmp.dir, 'a', 'seed')}, not the replay of ${path.join(tmp.dir, 'b', 'seed')}`,
+    );
+    expect(crossed.stdout).not.toMatch(/BUY/);
   }, 120_000);
 });
