@@ -72,29 +72,23 @@ export class ProtectFlow extends FlowPart {
       }
       const plan = planned.plan;
       p = this.ledger.ocoPending(p.id, plan, this.now());
-      let { report, failure } = await this.sendOco(p.symbol, plan);
-      const firstUnknown = !report && isUnknownOutcome(failure);
-      if (firstUnknown) {
-        // Asked once at once; absent (or not to be asked), sent again with the same ids: Binance
-        // accepts an order list whose list id (or a leg's id) an open one of ours uses only once
-        // that one is filled or completely expired, so of the two at most one rests, and the coins
-        // wait no longer than the first answer took. The look-up first, because a first one that
-        // rested and already filled would let the resend through, to be refused for the coins it sold.
-        // Refused as a duplicate, the first one rests: it is looked up below and adopted.
-        // Not sent again when the first one shows signs of life (a report of a leg reached the
-        // ledger by the user stream) or the exchange could not be asked: then the look-ups below.
-        const seen = await this.exchange.getOco(p.symbol, plan.listClientOrderId).catch(() => 'unknown' as const);
-        if (seen && seen !== 'unknown' && seen.status !== 'REJECT') report = seen;
-        else if (seen === undefined && !this.legsReported(p, plan)) {
-          const again = await this.sendOco(p.symbol, plan);
-          if (again.report) report = again.report;
-          else if (!isUnknownOutcome(again.failure) && kindOf(again.failure) !== 'duplicate') failure = again.failure;
-        }
-      }
-      if (!report && firstUnknown) {
-        // However the second was refused, the first may rest: looked up within the retry budget
-        // only, past it another OCO is placed. That is safe: if the first one rests after all, the
-        // next is refused for insufficient balance and the first is found and adopted (adoptOwnOco).
+      const sent = await this.sendOco(p.symbol, plan);
+      let report = sent.report;
+      const failure = sent.failure;
+      const unknown = !report && isUnknownOutcome(failure);
+      if (unknown) {
+        // Said at once: the coins may be unprotected while it is looked up.
+        this.x.tell({
+          type: 'error',
+          symbol: p.symbol,
+          message: `the OCO's outcome is unknown (${describe(failure)}); it is looked up for up to ${Math.round(this.x.timings.exitRetryBudgetMs / 1000)} s before another is placed, and the coins may be NOT protected meanwhile`,
+        });
+        // Looked up within the retry budget only: past it another OCO (new ids) is placed at once.
+        // Not the same ids again: Binance takes a list id again once its list is filled or expired,
+        // so a first request executed late (after -1007, with no upper bound in the docs) would then
+        // pass and rest on whatever coins the account holds by then. If the first one rests after
+        // all, the next is refused for insufficient balance and the first is found and adopted
+        // (adoptOwnOco).
         const spent = { ms: 0 };
         const found = await lookUpOco(this.s.lookups, p.symbol, plan.listClientOrderId, {
           maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - slept),
@@ -112,6 +106,13 @@ export class ProtectFlow extends FlowPart {
       p = this.ocoEnded(p, 'rejected', why);
       this.x.tell({ type: 'oco-rejected', symbol: p.symbol, attempt: round + 1, reason: why });
       const kind = kindOf(failure);
+      if (unknown && !this.x.stopping.aborted && transient < 2) {
+        // Absent at every look-up: taken as never executed, and the next attempt placed at once
+        // (twice at most; then the back-off below and the deferred retry).
+        transient++;
+        round--;
+        continue;
+      }
       if (kind === 'insufficient-balance') {
         if (await this.adoptOwnOco(p, plan.listClientOrderId)) return;
         const held = await this.f.matchHoldings(p, 'the OCO was refused for insufficient balance');
@@ -164,14 +165,6 @@ export class ProtectFlow extends FlowPart {
     const cur = this.current(p);
     if (cur && !this.ledger.workingOrders(cur.id).some(isSellLeg))
       this.schedule(cur.symbol, 'protect', this.x.timings.deferredRetryMs);
-  }
-
-  /** Whether the exchange told of the plan's legs already (a report moved them on from pending), or the position is gone. */
-  private legsReported(p: Position, plan: OcoPlan): boolean {
-    const cur = this.current(p);
-    if (!cur) return true;
-    const ids = [plan.takeProfitClientOrderId, plan.stopLossClientOrderId];
-    return this.ledger.ordersOf(cur.id).some((o) => ids.includes(o.clientOrderId) && o.state !== 'pending');
   }
 
   /** One OCO request: the exchange's report, or why it failed (a REJECT report counts as a rejection). */
