@@ -31,6 +31,8 @@ import {
 } from './feed-sinks';
 import { createFeed, createRulesSource, type MarketChoice } from './market-choice';
 import { checkMarketData } from './session-plan';
+import type { AlertDispatcher } from './alerts/alert-dispatcher';
+import { alertForEvent, alertForExchange } from './alerts/alert-rules';
 
 /** How often a live session re-checks the ledger against the exchange. */
 const RECHECK_MS = 60_000;
@@ -75,6 +77,12 @@ export interface SessionConfig {
    * channel (npm run emergencyStop). Default: engine.emergencyStop().
    */
   emergencyStop?: () => Promise<void>;
+  /**
+   * Where alerts go (Telegram, a webhook): entries, exits, errors, bans and corrections, queued and
+   * sent in the background, never holding up the engine. Sessions on live prices only (a replay
+   * would send one per simulated trade). Closed with the session.
+   */
+  alerts?: AlertDispatcher;
 }
 
 /**
@@ -132,9 +140,14 @@ export class TradingSession {
     });
     // The control channel (control-server.ts) sees the engine's events, to stream an emergency stop.
     let control: ControlChannel | undefined;
+    const alerts = replay ? undefined : config.alerts;
     const onEvent: EngineEventSink = (e, t) => {
       config.onEvent(e, t);
       control?.event(e, t);
+      if (alerts) {
+        const a = alertForEvent(e, t);
+        if (a) alerts.push(a);
+      }
     };
     try {
       const store = new SqliteLedgerStore(db);
@@ -166,7 +179,11 @@ export class TradingSession {
           endpoints: config.venue.endpoints,
           credentials: config.venue.credentials,
           symbols: config.sets.map((s) => s.symbol),
-          ...(config.venue.onExchangeHealth ? { onHealth: config.venue.onExchangeHealth } : {}),
+          onHealth: (h) => {
+            live?.onExchangeHealth?.(h);
+            const a = alerts ? alertForExchange(h, Date.now()) : undefined;
+            if (a) alerts!.push(a);
+          },
         });
       }
       const engine = new TradingEngine({
@@ -312,6 +329,8 @@ export class TradingSession {
       await this.engine.stop();
       this.paper?.flush();
       if (this.exchange instanceof BinanceExchange) await this.exchange.close();
+      // What the stop itself said (its last exits, errors) still goes out, for a few seconds at most.
+      await this.config.alerts?.close(3000);
     } finally {
       this.db.close();
     }

@@ -54,6 +54,9 @@ const COMMON = {
   'stop-grace': { type: 'string' },
   port: { type: 'string' },
   'renderer-dir': { type: 'string' },
+  'telegram-chat': { type: 'string' },
+  'telegram-api-url': { type: 'string' },
+  'alert-webhook': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -192,6 +195,11 @@ Options:
   --quiet                     pretty format without signal and skip lines
   --stop-grace=10             seconds a triggered stop-limit may rest unfilled below the market
                               before the rest is sold at market (a gapped stop-loss)
+  --telegram-chat=ID          alerts to this Telegram chat (numeric id or @channel) for entries, exits,
+                              errors, bans and corrections; the bot token in TRANCHE_TELEGRAM_TOKEN.
+                              Sessions on live prices only (not replays)
+  --telegram-api-url=URL      the Bot API's address (default https://api.telegram.org)
+  --alert-webhook=URL         the same alerts as a JSON POST {source, kind, symbol, text, time} to URL
   --env=live|testnet|NAME     keys: the environment (NAME: lower-case letters, digits and dashes)
   --secret-stdin              keys set: read two lines "key\\nsecret" from stdin instead of prompting
   --allow-withdrawals         keys set: store a key even though it can withdraw funds

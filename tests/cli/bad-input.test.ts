@@ -192,6 +192,12 @@ describe('bad input to startTrading', () => {
       ],
       [['--paper', `--parameterSets=${ok}`, '--speed=9'], /Unknown option '--speed'.*--help/],
       [['--paper'], /--parameterSets=PATH is required/],
+      [
+        ['--paper', `--parameterSets=${ok}`, '--telegram-chat=4242'],
+        /--telegram-chat needs the bot's token in TRANCHE_TELEGRAM_TOKEN/,
+      ],
+      [['--paper', `--parameterSets=${ok}`, '--telegram-chat=my chat'], /--telegram-chat=my chat is not a chat id/],
+      [['--paper', `--parameterSets=${ok}`, '--alert-webhook=ftp://x'], /--alert-webhook must be an http/],
       // Without --paper it is live: real money needs an explicit confirmation when no terminal can ask.
       [[`--parameterSets=${ok}`], /live trading asks for confirmation: run it in a terminal, or add --confirm-live/],
     ];

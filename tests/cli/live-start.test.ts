@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
-import { CliChild } from '../helpers/cli';
+import { CliChild, liveLocalTradeArgs } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
 
 /**
@@ -31,19 +31,10 @@ afterEach(async () => {
 });
 
 function trader(wsApiUrl: string): CliChild {
-  const c = CliChild.start(
-    [
-      'trade',
-      '--parameterSets=config/live-params.json',
-      '--env=local',
-      `--binance-rest-url=${fake.restUrl}`,
-      `--binance-ws-url=${fake.wsUrl}`,
-      `--binance-ws-api-url=${wsApiUrl}`,
-      `--db=${path.join(tmp.dir, 'live-local.sqlite')}`,
-      '--confirm-live',
-    ],
-    { BINANCE_API_KEY: KEY, BINANCE_API_SECRET: SECRET },
-  );
+  const c = CliChild.start(liveLocalTradeArgs(fake, path.join(tmp.dir, 'live-local.sqlite'), { wsApiUrl }), {
+    BINANCE_API_KEY: KEY,
+    BINANCE_API_SECRET: SECRET,
+  });
   children.push(c);
   return c;
 }

@@ -94,3 +94,21 @@ export class CliChild {
     await this.exited;
   }
 }
+
+/** `trade` live on a local exchange as the `local` environment: its three URLs, the ledger, no typed confirmation. */
+export function liveLocalTradeArgs(
+  fake: { restUrl: string; wsUrl: string },
+  db: string,
+  opts: { wsApiUrl?: string } = {},
+): string[] {
+  return [
+    'trade',
+    '--parameterSets=config/live-params.json',
+    '--env=local',
+    `--binance-rest-url=${fake.restUrl}`,
+    `--binance-ws-url=${fake.wsUrl}`,
+    `--binance-ws-api-url=${opts.wsApiUrl ?? fake.wsUrl}`,
+    `--db=${db}`,
+    '--confirm-live',
+  ];
+}

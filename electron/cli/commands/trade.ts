@@ -4,6 +4,8 @@ import { Decimal } from '../../core/money/decimal';
 import type { FeedHealth } from '../../core/ports/market-feed';
 import { describeHealth } from '../health';
 import { HELP, tradeOptions, type parseCommandLine } from '../options';
+import { AlertDispatcher } from '../../app/alerts/alert-dispatcher';
+import { alertSinks, TELEGRAM_TOKEN_ENV } from '../../app/alerts/alert-config';
 import { liveVenue } from './live-venue';
 import { createOutput } from '../output';
 import { statusJson, summarize, summaryLines } from '../summary';
@@ -24,7 +26,20 @@ export async function tradeCommand(values: Values): Promise<number> {
     const line = describeHealth(h);
     if (line) out.info(line);
   };
+  const sinks = alertSinks(
+    {
+      telegramChatId: values['telegram-chat'],
+      telegramApiUrl: values['telegram-api-url'],
+      webhookUrl: values['alert-webhook'],
+    },
+    process.env[TELEGRAM_TOKEN_ENV],
+  );
   const live = opts.paper ? undefined : await liveVenue(values, sets, quoteAsset, out);
+  const alerts =
+    sinks.length > 0 && opts.market.kind !== 'replay'
+      ? new AlertDispatcher(sinks, { onProblem: (sink, problem) => out.error(`Alerts to ${sink} failing: ${problem}`) })
+      : undefined;
+  if (sinks.length > 0 && !alerts) out.info('Alerts are not sent during a replay.');
   const abort = new AbortController();
   const session: TradingSession = TradingSession.open({
     sets,
@@ -44,6 +59,7 @@ export async function tradeCommand(values: Values): Promise<number> {
     onEvent: (e, t) => out.event(e, t),
     onHealth,
     stopGraceMs: opts.stopGraceMs,
+    ...(alerts ? { alerts } : {}),
     // npm run emergencyStop from another terminal, over the ledger's control channel: sell
     // everything, then end the run.
     emergencyStop: async () => {
@@ -83,6 +99,7 @@ export async function tradeCommand(values: Values): Promise<number> {
           .join(', ')}`,
       );
     }
+    if (alerts) out.info(`Alerts to ${alerts.sinks.join(' and ')}`);
     out.info(
       `Ledger: ${dbFile} (pid ${process.pid}; emergency stop: npm run emergencyStop -- ${live ? `--env=${live.venue.endpoints.name}` : '--paper'} --db=${dbFile})`,
     );
