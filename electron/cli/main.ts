@@ -3,6 +3,7 @@ import { PlanError } from '../app/session-plan';
 import { LedgerError } from '../store/database';
 import { keysCommand } from './commands/keys';
 import { clearAllocationsCommand, emergencyStopCommand } from './commands/ledger-actions';
+import { logCommand } from './commands/log';
 import { statusCommand } from './commands/status';
 import { tradeCommand } from './commands/trade';
 import { HELP, parseCommandLine, UsageError } from './options';
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return tradeCommand(values);
     case 'status':
       return statusCommand(values);
+    case 'log':
+      return logCommand(values);
     case 'emergency-stop':
       return emergencyStopCommand(values);
     case 'clear-allocations':
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: trade, status, emergency-stop, clear-allocations, keys, serve`,
+        `unknown command "${command}"; commands: trade, status, log, emergency-stop, clear-allocations, keys, serve`,
       );
   }
 }

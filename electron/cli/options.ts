@@ -57,6 +57,8 @@ const COMMON = {
   'telegram-chat': { type: 'string' },
   'telegram-api-url': { type: 'string' },
   'alert-webhook': { type: 'string' },
+  limit: { type: 'string' },
+  level: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -161,6 +163,7 @@ export const HELP = `Tranche - z-score entries, OCO-protected positions, an allo
 Usage:
   npm run startTrading -- --paper --parameterSets=config/live-params.json [options]
   npm run status -- [--db FILE | --market=replay:DIR]
+  npm run tranche -- log [--db FILE | --market=replay:DIR] [--limit=100] [--level=error]
   npm run emergencyStop -- --paper [--db FILE]
   npm run tranche -- clear-allocations --paper [--db FILE]
   npm run keys -- list | set --env=NAME [--secret-stdin] | delete --env=NAME
@@ -169,6 +172,8 @@ Usage:
 Commands (npm run tranche -- COMMAND):
   trade               trade the parameter sets (what npm run startTrading runs)
   status              print a stored ledger: allocation status JSON, positions, recent trades
+  log                 the ledger's journal: orders, fills, closes and the engine's warnings and errors,
+                      also of earlier runs ([--limit=100] [--level=all|warning|error] [--log-format=json])
   emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations.
                       A process trading the ledger (startTrading, serve, the desktop app) is asked to
                       do it over the ledger's control channel. Exit 0 only when the ledger then shows

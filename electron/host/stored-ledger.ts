@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Ledger } from '../core/ledger/ledger';
-import type { ClosedTrade } from '../core/ledger/records';
+import type { ClosedTrade, LedgerEventRecord } from '../core/ledger/records';
 import { openLedgerDatabase, peekLedger } from '../store/database';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 
@@ -8,6 +8,8 @@ import { SqliteLedgerStore } from '../store/sqlite-ledger-store';
 export interface StoredLedgerView {
   ledger: Ledger;
   trades(): ClosedTrade[];
+  /** The journal, newest last; `limit` keeps the newest. */
+  events(limit?: number): LedgerEventRecord[];
 }
 
 /**
@@ -26,7 +28,7 @@ export function readStoredLedger<T>(
     const store = new SqliteLedgerStore(db);
     const snapshot = store.load();
     const ledger = new Ledger(store, snapshot.quoteAsset ?? meta.quoteAsset ?? fallbackQuote, snapshot);
-    return read({ ledger, trades: () => store.trades() });
+    return read({ ledger, trades: () => store.trades(), events: (limit) => store.events(limit) });
   } finally {
     db.close();
   }

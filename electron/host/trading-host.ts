@@ -17,7 +17,7 @@ import { seedParameterSets } from '../app/seed-params';
 import { TradingSession, type SessionConfig } from '../app/trading-session';
 import type { EngineEvent } from '../core/engine/engine-events';
 import type { Ledger } from '../core/ledger/ledger';
-import type { ClosedTrade, Position } from '../core/ledger/records';
+import type { ClosedTrade, LedgerEventRecord, Position } from '../core/ledger/records';
 import { Decimal } from '../core/money/decimal';
 import { LedgerError, ledgerOwnerPid, peekLedger } from '../store/database';
 import type { SqliteLedgerStore } from '../store/sqlite-ledger-store';
@@ -68,6 +68,8 @@ const POSITIONS_MS = 1000;
 const LOG_CAPACITY = 5000;
 const DEFAULT_CHART_LIMIT = 300;
 const DEFAULT_LOG_LIMIT = 500;
+/** How much of the last ledger's journal the log view starts with. */
+const JOURNAL_LINES = 1000;
 
 interface ActiveRun {
   session: TradingSession;
@@ -131,6 +133,7 @@ export class TradingHost {
       (env) => restBaseOf(env, this.venues),
       Object.keys(this.venues.environments),
     );
+    this.loadJournal();
     this.symbols = new SymbolsSource(opts.market?.restBaseUrl ? { restBaseUrl: opts.market.restBaseUrl } : {});
     this.prices = new KeyedThrottle(TICK_MS, (p) =>
       this.emit('price', {
@@ -522,6 +525,28 @@ export class TradingHost {
     } finally {
       this.exclusive = undefined;
       this.emitLedgerViews();
+    }
+  }
+
+  /**
+   * The log view starts with the last ledger's journal (its orders, fills, closes and the engine's
+   * warnings and errors): what the previous run said is there after a restart.
+   */
+  private loadJournal(): void {
+    let events: LedgerEventRecord[] | undefined;
+    try {
+      const last = this.lastLedger();
+      events = last ? readStoredLedger(last.file, 'USDT', (v) => v.events(JOURNAL_LINES)) : undefined;
+    } catch (e) {
+      this.log(`the last ledger's journal could not be read: ${(e as Error).message}`);
+    }
+    for (const e of events ?? []) {
+      this.logRing.push({
+        time: e.time,
+        level: e.kind === 'error' ? 'error' : e.kind === 'warning' ? 'warn' : 'info',
+        symbol: e.symbol ?? null,
+        text: e.kind === 'error' || e.kind === 'warning' ? e.message : `${e.kind}: ${e.message}`,
+      });
     }
   }
 

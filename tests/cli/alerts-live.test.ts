@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
 import { BotApiServer } from '../helpers/bot-api';
-import { CliChild, liveLocalTradeArgs } from '../helpers/cli';
+import { CliChild, liveLocalTradeArgs, runCliAsync } from '../helpers/cli';
 import { FakeMarket5m } from '../helpers/fake-market';
 import { tempDir } from '../helpers/temp';
 
@@ -80,5 +80,10 @@ describe('alerts from a live session', () => {
       c.proc.kill('SIGINT');
       await c.exited;
     }
+    // The run is over; its error is in the ledger's journal for `tranche log`.
+    const log = await runCliAsync(['log', `--db=${path.join(tmp.dir, 'live-local.sqlite')}`, '--level=error']);
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.stdout).toMatch(/ error +BTCUSDT +the OCO's outcome is unknown/);
+    expect(log.stdout).not.toMatch(/ fill /);
   }, 90_000);
 });

@@ -618,7 +618,17 @@ export class TradingEngine {
   }
 
   tell(e: EngineEvent): void {
-    this.emit(e, this.clock.now());
+    const now = this.clock.now();
+    if (e.type === 'warning' || e.type === 'error') {
+      // Journaled, so the log view and `tranche log` show them after a restart. A journal that
+      // cannot be written never stops the order path: the event still goes out.
+      try {
+        this.ledger.note(e.type, e.symbol, e.message, now);
+      } catch {
+        /* the ledger is closing */
+      }
+    }
+    this.emit(e, now);
   }
 }
 
