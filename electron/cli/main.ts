@@ -40,6 +40,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into a reader that went away (`tranche log | head`): stop writing, never crash (a
+// trading run goes on; its ledger and journal keep everything).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

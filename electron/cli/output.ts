@@ -6,6 +6,13 @@ export interface Output {
   event(e: EngineEvent, time: number): void;
   info(message: string): void;
   error(message: string): void;
+  /**
+   * A connection's state (market data, the exchange): the line when there is one worth printing;
+   * in JSON, an event of its own ({"type":"health","source":...} with the state's fields).
+   */
+  health(source: 'market-data' | 'exchange', state: object, line: string | undefined): void;
+  /** Reconciled and trading: in JSON {"type":"ready",...}; nothing more in the pretty form. */
+  ready(detail: object): void;
 }
 
 const QUIET_TYPES = new Set<EngineEvent['type']>(['signal', 'skip']);
@@ -21,6 +28,11 @@ export function createOutput(
       event: (e, time) => write(JSON.stringify({ time: new Date(time).toISOString(), ...e })),
       info: (message) => write(JSON.stringify({ time: new Date().toISOString(), type: 'info', message })),
       error: (message) => write(JSON.stringify({ time: new Date().toISOString(), type: 'error', message })),
+      health: (source, state, line) => {
+        if (line === undefined) return;
+        write(JSON.stringify({ time: new Date().toISOString(), type: 'health', source, ...state, message: line }));
+      },
+      ready: (detail) => write(JSON.stringify({ time: new Date().toISOString(), type: 'ready', ...detail })),
     };
   }
   return {
@@ -30,5 +42,9 @@ export function createOutput(
     },
     info: (message) => write(message),
     error: (message) => process.stderr.write(`${message}\n`),
+    health: (_source, _state, line) => {
+      if (line) write(line);
+    },
+    ready: () => undefined,
   };
 }

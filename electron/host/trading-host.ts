@@ -31,6 +31,7 @@ import { KeysService, type Keychain } from './keys-service';
 import { confirmationMatches, liveConfirmation } from './live-confirmation';
 import { ParamsService } from './params-service';
 import { Ring } from './ring';
+import { protectionSummary } from '../app/protection-summary';
 import { readStoredLedger } from './stored-ledger';
 import { SymbolsSource } from './symbols-source';
 import { KeyedThrottle } from './throttle';
@@ -117,6 +118,7 @@ export class TradingHost {
   };
   private flushScheduled = false;
   private closed = false;
+  private stopSummary = 'Nothing was trading.';
 
   constructor(opts: TradingHostOptions) {
     this.dataDir = opts.dataDir;
@@ -410,7 +412,9 @@ export class TradingHost {
       this.logLine('error', null, `❌ Trading stopped: ${failure}`);
       this.emit('notification', { kind: 'error', title: 'Trading stopped', body: failure });
     } finally {
+      let openAtStop: Position[] = [];
       try {
+        openAtStop = session.engine.ledger.openPositions();
         await session.close();
       } catch (e) {
         failure ??= e instanceof Error ? e.message : String(e);
@@ -427,7 +431,7 @@ export class TradingHost {
       this.info(
         failure
           ? '⏹️ Trading stopped after an error'
-          : '⏹️ Trading stopped. Open positions stay protected by their OCOs.',
+          : `⏹️ Trading stopped. ${(this.stopSummary = protectionSummary(openAtStop))}`,
       );
       this.emitState();
       this.emitLedgerViews();
@@ -440,7 +444,7 @@ export class TradingHost {
     if (!run.abort.signal.aborted) {
       this.state = { ...this.state, state: 'stopping' };
       this.info(
-        '⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs.',
+        `⏹️ Stopping: no new entries; waiting for orders in flight. ${protectionSummary(run.session.engine.ledger.openPositions())}`,
       );
       this.emitState();
       run.abort.abort();
@@ -687,6 +691,11 @@ export class TradingHost {
   }
 
   /** Stops trading (positions stay protected by their OCOs) and closes the settings database. */
+  /** What the last stop said of the open positions (protected or not), for the shell's last line. */
+  lastStopSummary(): string {
+    return this.stopSummary;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -67,10 +67,7 @@ export async function liveVenue(
       kind: 'live',
       endpoints,
       credentials: resolved.credentials,
-      onExchangeHealth: (h) => {
-        const line = describeExchangeHealth(h);
-        if (line) out.info(line);
-      },
+      onExchangeHealth: (h) => out.health('exchange', h, describeExchangeHealth(h)),
     },
     dbFile,
   };

@@ -99,6 +99,6 @@ export async function serveCommand(values: Values): Promise<number> {
   await host.close();
   await server.close();
   dispatcher.close();
-  out('Stopped. Open positions stay protected by their OCOs.');
+  out(`Stopped. ${host.lastStopSummary()}`);
   return 0;
 }

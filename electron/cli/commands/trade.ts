@@ -1,4 +1,5 @@
 import { loadParameterFile } from '../../app/parameter-file';
+import { protectionSummary } from '../../app/protection-summary';
 import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import type { FeedHealth } from '../../core/ports/market-feed';
@@ -22,10 +23,7 @@ export async function tradeCommand(values: Values): Promise<number> {
   // Validate everything before anything is opened or written.
   const { sets, quoteAsset } = loadParameterFile(opts.parameterSets);
   const out = createOutput(opts.logFormat, opts.quiet);
-  const onHealth = (h: FeedHealth) => {
-    const line = describeHealth(h);
-    if (line) out.info(line);
-  };
+  const onHealth = (h: FeedHealth) => out.health('market-data', h, describeHealth(h));
   const sinks = alertSinks(
     {
       telegramChatId: values['telegram-chat'],
@@ -80,7 +78,7 @@ export async function tradeCommand(values: Values): Promise<number> {
     if (firstInterrupt === 0) {
       firstInterrupt = Date.now();
       out.info(
-        '\n⏹️ Stopping: no new entries; waiting for orders in flight. Open positions stay protected by their OCOs. (Ctrl+C again to force)',
+        `\n⏹️ Stopping: no new entries; waiting for orders in flight. ${protectionSummary(session.engine.ledger.openPositions())} (Ctrl+C again to force)`,
       );
       abort.abort();
     } else {
@@ -112,7 +110,13 @@ export async function tradeCommand(values: Values): Promise<number> {
       return 0;
     }
     // Each correction was already printed as it happened; say so when there was none.
-    if (report.length === 1 && report[0]!.startsWith('ledger and exchange agree')) out.info(`🔁 ${report[0]}`);
+    const agreed = report.length === 1 && report[0]!.startsWith('ledger and exchange agree');
+    if (agreed) out.info(`🔁 ${report[0]}`);
+    out.ready({
+      ledger: dbFile,
+      corrections: agreed ? 0 : report.length,
+      openPositions: session.engine.ledger.openPositions().length,
+    });
     if (abort.signal.aborted) {
       out.info(statusJson(session.engine.getAllocationStatus()));
       return 0;
