@@ -40,7 +40,9 @@ export function consoleLines(e: EngineEvent, time: number): string[] {
         ? [`Already have position in ${e.symbol}, skipping buy signal`]
         : e.reason === 'symbol-blocked'
           ? [`⏸️ ${e.symbol} cannot be entered now (${e.detail ?? 'not trading'}), skipping buy signal`]
-          : [`⏸️ Trading is stopped, skipping buy signal for ${e.symbol}`];
+          : e.reason === 'paused'
+            ? [`⏸️ ${e.symbol}'s parameter set is disabled (paused), skipping buy signal`]
+            : [`⏸️ Trading is stopped, skipping buy signal for ${e.symbol}`];
     case 'reserved':
       return [
         `💼 Reserved ${formatMoney(e.amount, e.quoteAsset)} (${formatPercent(e.percent)}) for ${e.symbol}`,

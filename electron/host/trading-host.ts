@@ -662,14 +662,18 @@ export class TradingHost {
       'params.save': ({ sets }) => {
         const result = this.params.save(sets);
         const running = this.run !== undefined;
-        if (result.saved) {
-          this.info(
-            running
-              ? '💾 Parameter sets saved. The running session keeps trading the sets it started with: stop and start again to apply them to new entries (open positions keep the parameters they were entered with).'
-              : '💾 Parameter sets saved.',
-          );
+        let message = 'Parameter sets saved.';
+        if (result.saved && this.run) {
+          // The running session takes them at once for new entries (TradingEngine.updateSets).
+          const u = this.run.session.engine.updateSets(this.params.tradable().sets);
+          message =
+            `Parameter sets saved. New entries use them now${u.applied.length ? ` (${u.applied.join(', ')})` : ''}` +
+            `${u.paused.length ? `; no new entries in ${u.paused.join(', ')} (disabled)` : ''}` +
+            '; open positions keep their take-profit and stop-loss.' +
+            (u.later.length ? ` At the next start: ${u.later.join('; ')}.` : '');
         }
-        return { ...result, appliesToNewEntriesOnly: running };
+        if (result.saved) this.info(`💾 ${message}`);
+        return { ...result, appliesToNewEntriesOnly: running, ...(result.saved ? { message } : {}) };
       },
       'params.import': ({ json }) => this.params.import(json),
       'params.export': () => this.params.export(),

@@ -210,7 +210,13 @@ export const requests = {
   },
   'params.save': {
     input: z.object({ sets: setList }).strict(),
-    output: z.object({ saved: z.boolean(), problems: z.array(problemSchema), appliesToNewEntriesOnly: z.boolean() }),
+    output: z.object({
+      saved: z.boolean(),
+      problems: z.array(problemSchema),
+      appliesToNewEntriesOnly: z.boolean(),
+      /** What the save did, in words: which sets new entries use now, which wait for the next start. */
+      message: z.string().optional(),
+    }),
   },
   'params.import': {
     input: z.object({ json: z.string().max(MAX_IMPORT_CHARS, 'a parameter file is at most 256 KB') }).strict(),

@@ -7,7 +7,7 @@ import type { ExitReason } from '../ledger/records';
 export type EngineEvent =
   | { type: 'balance'; quoteAsset: string; quoteBalance: string; totalBalance: string }
   | { type: 'signal'; symbol: string; value: number; threshold: number; side: 'buy' | 'exit' }
-  | { type: 'skip'; symbol: string; reason: 'has-position' | 'halted' | 'symbol-blocked'; detail?: string }
+  | { type: 'skip'; symbol: string; reason: 'has-position' | 'halted' | 'symbol-blocked' | 'paused'; detail?: string }
   | {
       type: 'reserved';
       symbol: string;

@@ -231,6 +231,49 @@ export class TradingEngine {
     return report;
   }
 
+  /**
+   * Saved parameter sets reach the running engine. For every symbol it trades, the next entries use
+   * the new set at once: allocation, entry and exit thresholds, take-profit and stop-loss percents,
+   * the stop's type; a set disabled (or removed) never enters again, while its open position is
+   * still followed (its reversal exit included). Open positions keep the take-profit and stop-loss
+   * their OCO was placed with. What the running signal cannot follow (a symbol not traded since the
+   * start, another interval, lookback or movingAverages) waits for the next start: said in `later`.
+   */
+  updateSets(sets: readonly ParameterSet[]): { applied: string[]; paused: string[]; later: string[] } {
+    const applied: string[] = [];
+    const paused: string[] = [];
+    const later: string[] = [];
+    const bySymbol = new Map(sets.map((s) => [s.symbol, s]));
+    for (const [symbol, slot] of this.slots) {
+      const next = bySymbol.get(symbol) ?? { ...slot.set, enabled: false };
+      const old = slot.set;
+      if (
+        next.interval !== old.interval ||
+        next.lookback !== old.lookback ||
+        next.movingAverages !== old.movingAverages
+      ) {
+        later.push(
+          `${symbol}: interval, lookback and movingAverages change at the next start (the running signal keeps ${old.interval}, ${old.lookback}, ${old.movingAverages})`,
+        );
+        slot.set = { ...next, interval: old.interval, lookback: old.lookback, movingAverages: old.movingAverages };
+      } else {
+        slot.set = next;
+      }
+      if (!next.enabled) {
+        if (old.enabled) paused.push(symbol);
+      } else applied.push(symbol);
+      if (next.stopOrderType !== old.stopOrderType) this.checkEntryAllowed(slot);
+    }
+    for (const set of sets)
+      if (set.enabled && !this.slots.has(set.symbol))
+        later.push(`${set.symbol}: not traded by this session; it starts trading at the next start`);
+    const note = `parameter sets updated: new entries use them (${applied.join(', ') || 'none'})${paused.length ? `; no new entries in ${paused.join(', ')}` : ''}; open positions keep their take-profit and stop-loss`;
+    this.ledger.note('params', undefined, note, this.clock.now());
+    // What the session trades, recorded in its ledger (status and the UI show it).
+    this.opts.store.saveParameterSets(sets);
+    return { applied, paused, later };
+  }
+
   /** Feeds a closed candle of a history warm-up: the signal only, no trading. */
   warm(c: Candle): void {
     const slot = this.slots.get(c.symbol);
@@ -440,6 +483,11 @@ export class TradingEngine {
     }
     if (this.halted) {
       this.tell({ type: 'skip', symbol, reason: 'halted' });
+      return;
+    }
+    if (!slot.set.enabled) {
+      // Disabled while running: no new entry; its position, if any, is still followed.
+      this.tell({ type: 'skip', symbol, reason: 'paused' });
       return;
     }
     if (slot.blocked) {

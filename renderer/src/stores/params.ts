@@ -270,12 +270,7 @@ export const useParamsStore = defineStore('params', () => {
       hostProblems.value = [];
       savedSnapshot.value = JSON.stringify(sets);
       lastSave.value = { at: new Date().toISOString(), appliesToNewEntriesOnly: r.data.appliesToNewEntriesOnly };
-      notify.toast(
-        r.data.appliesToNewEntriesOnly
-          ? 'Parameter sets saved. They apply to new entries; open positions keep their targets.'
-          : 'Parameter sets saved',
-        'success',
-      );
+      notify.toast(r.data.message ?? 'Parameter sets saved.', 'success');
       return true;
     } finally {
       saving.value = false;
