@@ -16,6 +16,7 @@ import { ExitFlow } from './exit-flow';
 import type { FlowContext, Flows, ProtectionState } from './flow-context';
 import { FlowState } from './flow-state';
 import { lookUpOco, lookUpOrder, type LookUpLimit } from './look-ups';
+import { ManualFlow, type NewTargets } from './manual-flow';
 import { ProtectFlow } from './protect-flow';
 import { ReportFlow } from './report-flow';
 
@@ -39,6 +40,7 @@ export class PositionFlows {
   private readonly exit: ExitFlow;
   private readonly closing: CloseFlow;
   private readonly dueWork: DueWork;
+  private readonly manual: ManualFlow;
 
   private readonly state: FlowState;
 
@@ -67,6 +69,17 @@ export class PositionFlows {
     this.exit = new ExitFlow(s, f);
     this.closing = new CloseFlow(s, f);
     this.dueWork = new DueWork(s, f);
+    this.manual = new ManualFlow(s, f);
+  }
+
+  /** Moves a protected position's take-profit and/or stop by hand (under the symbol's lock). */
+  retargetLocked(position: Position, targets: NewTargets, lastPrice: number): Promise<string> {
+    return this.manual.retargetLocked(position, targets, lastPrice);
+  }
+
+  /** Forgets a position whose coins are gone from the account (under the symbol's lock). */
+  forgetLocked(position: Position): Promise<string> {
+    return this.manual.forgetLocked(position);
   }
 
   /**

@@ -14,6 +14,7 @@ import { BalanceCheck } from './balance-check';
 import { describe } from './describe';
 import type { EngineEvent, EngineEventSink } from './engine-events';
 import { FeePrices } from './fee-prices';
+import { ManualRequestError, type NewTargets } from './manual-flow';
 import { PositionFlows, type ProtectionState } from './position-flows';
 import { Reconciler } from './reconciler';
 import { ReportMailbox } from './report-mailbox';
@@ -429,6 +430,52 @@ export class TradingEngine {
     this.tell({ type: 'emergency-stop', phase: 'finished', positions: left.length });
   }
 
+  // ---- by hand: one position --------------------------------------------------------------------
+
+  /**
+   * Closes one position at market (cancel its OCO, sell what it holds): an exit like any other,
+   * reason 'manual'. Returns when it is done (or deferred: the market closed, the sale kept failing).
+   */
+  async closePosition(symbol: string): Promise<string> {
+    const p = this.manualTarget(symbol);
+    this.ledger.note('manual', symbol, `close at market requested for position #${p.id}`, this.clock.now());
+    await this.tracked(() =>
+      this.locks.run(symbol, async () => {
+        const cur = this.ledger.position(symbol);
+        if (!cur || cur.id !== p.id || cur.status === 'opening') return;
+        await this.flows.exitLocked(cur, 'manual', 'closed by hand');
+      }),
+    );
+    const left = this.ledger.position(symbol);
+    return left && left.id === p.id
+      ? `${symbol}: the sale is not finished yet (${left.status}); it goes on by itself`
+      : `${symbol}: closed at market`;
+  }
+
+  /** Moves a protected position's take-profit and/or stop (decimal prices); see ManualFlow.retargetLocked. */
+  async moveTargets(symbol: string, targets: NewTargets): Promise<string> {
+    const p = this.manualTarget(symbol);
+    return this.tracked(() =>
+      this.locks.run(symbol, () => this.flows.retargetLocked(p, targets, this.slots.get(symbol)?.lastPrice ?? NaN)),
+    );
+  }
+
+  /** Forgets a position whose coins were sold outside Tranche; see ManualFlow.forgetLocked. */
+  async forgetPosition(symbol: string): Promise<string> {
+    const p = this.manualTarget(symbol);
+    return this.tracked(() => this.locks.run(symbol, () => this.flows.forgetLocked(p)));
+  }
+
+  private manualTarget(symbol: string): Position {
+    if (!this.started) throw new ManualRequestError('the engine is not trading yet: try again once it is running');
+    if (this.ledger.emergencyStopPending) throw new ManualRequestError('an emergency stop is selling every position');
+    const p = this.ledger.position(symbol);
+    if (!p) throw new ManualRequestError(`there is no open position in ${symbol}`);
+    if (p.status === 'opening')
+      throw new ManualRequestError(`${symbol}'s buy is still being looked up: act on it once its fill is known`);
+    return p;
+  }
+
   /** Compares every position with the exchange again (live sessions call this every minute). */
   async recheck(): Promise<string[]> {
     const lines = await this.hold(() => this.reconciler().run({ quietWhenClean: true }));
@@ -636,6 +683,19 @@ export class TradingEngine {
       this.inflight.delete(marker);
       done();
     }
+  }
+
+  /** An operation asked for by hand: in flight like any other (stop waits for it), its answer or refusal to the caller. */
+  private tracked<T>(work: () => Promise<T>): Promise<T> {
+    const run = work();
+    const settled: Promise<void> = run
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.inflight.delete(settled));
+    this.inflight.add(settled);
+    return run;
   }
 
   private track(symbol: string, work: () => Promise<void>): Promise<void> {

@@ -683,6 +683,21 @@ export class Ledger {
   }
 
   /**
+   * New targets for a position (the trader moved its take-profit or stop-loss): the percents its
+   * next OCO is planned with, recorded with a journal line saying what moved.
+   */
+  retarget(positionId: number, params: Position['params'], why: string, now: number): Position {
+    const p = this.byId(positionId);
+    const updated: Position = { ...p, params };
+    this.write(now, () => {
+      this.store.putPosition(updated);
+      this.store.addEvent({ time: iso(now), kind: 'manual', symbol: p.symbol, message: why });
+    });
+    this.positions.set(p.symbol, updated);
+    return updated;
+  }
+
+  /**
    * The position's OCO is over without selling everything (rejected, cancelled by us or by
    * somebody else, expired by the exchange): its legs that were still pending or working become
    * final, and a position that is not being exited is 'open' again (it holds coins without an order).
