@@ -32,6 +32,8 @@ import { confirmationMatches, liveConfirmation } from './live-confirmation';
 import { ParamsService } from './params-service';
 import { Ring } from './ring';
 import { protectionSummary } from '../app/protection-summary';
+import { ManualRequestError } from '../core/engine/manual-flow';
+import type { TradingEngine } from '../core/engine/trading-engine';
 import { readStoredLedger } from './stored-ledger';
 import { SymbolsSource } from './symbols-source';
 import { KeyedThrottle } from './throttle';
@@ -467,6 +469,21 @@ export class TradingHost {
     return this.status();
   }
 
+  /** A per-position action through the running engine; a refusal is a named error, the result said in the log. */
+  private async byHand(symbol: string, act: (engine: TradingEngine) => Promise<string>): Promise<{ message: string }> {
+    const run = this.run;
+    if (!run || this.state.state !== 'running')
+      throw new HostError('failed', `start trading first: actions on ${symbol} go through the running engine`);
+    try {
+      const message = await act(run.session.engine);
+      this.info(`✋ ${message}`);
+      return { message };
+    } catch (e) {
+      if (e instanceof ManualRequestError) throw new HostError('failed', e.message);
+      throw e;
+    }
+  }
+
   async clearAllAllocations(): Promise<{ cleared: number; withPositions: string[] }> {
     if (this.run) return this.run.session.engine.clearAllAllocations();
     let result = { cleared: 0, withPositions: [] as string[] };
@@ -655,6 +672,15 @@ export class TradingHost {
         const resolved = await credentialsOf(environment, this.venues);
         return liveConfirmation({ endpoints, credentials: resolved.credentials, sets, quoteAsset });
       },
+      'position.close': ({ symbol }) => this.byHand(symbol, (e) => e.closePosition(symbol)),
+      'position.move': ({ symbol, takeProfit, stopLoss }) =>
+        this.byHand(symbol, (e) =>
+          e.moveTargets(symbol, {
+            ...(takeProfit ? { takeProfit: new Decimal(takeProfit) } : {}),
+            ...(stopLoss ? { stop: new Decimal(stopLoss) } : {}),
+          }),
+        ),
+      'position.forget': ({ symbol }) => this.byHand(symbol, (e) => e.forgetPosition(symbol)),
       'allocations.get': () => this.allocation(),
       'allocations.clearAll': () => this.clearAllAllocations(),
       'params.get': () => this.params.get(),

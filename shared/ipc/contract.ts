@@ -10,6 +10,14 @@ import { PARAMETER_LIMITS, parameterSetInputSchema } from '../params/schema';
  */
 
 export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.50"');
+/** A price the trader types: a positive decimal string of at most 40 characters. */
+export const positivePrice = z
+  .string()
+  .max(40, 'a price is at most 40 characters')
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive decimal such as "39600.5"')
+  .refine((v) => Number(v) > 0, 'must be above 0');
+/** A Binance spot symbol as the engine trades it (BTCUSDT). */
+export const tradingSymbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a symbol such as BTCUSDT');
 export const isoTime = z.iso.datetime({ offset: true });
 const nothing = z.object({}).strict();
 /** A parameter file's sets as the editor sends them: validated by the params service, at most PARAMETER_LIMITS.maxSets. */
@@ -199,6 +207,29 @@ export const requests = {
     output: liveConfirmationSchema,
   },
   'allocations.get': { input: nothing, output: allocationSchema },
+  /** By hand, one position (the running engine only): close it at market. */
+  'position.close': {
+    input: z.object({ symbol: tradingSymbol, confirm: z.literal(true) }).strict(),
+    output: z.object({ message: z.string() }),
+  },
+  /** Move its take-profit and/or stop trigger (decimal prices): the OCO is replaced at exactly these. */
+  'position.move': {
+    input: z
+      .object({
+        symbol: tradingSymbol,
+        takeProfit: positivePrice.optional(),
+        stopLoss: positivePrice.optional(),
+        confirm: z.literal(true),
+      })
+      .strict()
+      .refine((x) => x.takeProfit !== undefined || x.stopLoss !== undefined, 'give takeProfit, stopLoss or both'),
+    output: z.object({ message: z.string() }),
+  },
+  /** Forget a position whose coins were sold outside Tranche (refused while the account holds them). */
+  'position.forget': {
+    input: z.object({ symbol: tradingSymbol, confirm: z.literal(true) }).strict(),
+    output: z.object({ message: z.string() }),
+  },
   'allocations.clearAll': {
     input: z.object({ confirm: z.literal(true) }).strict(),
     output: z.object({ cleared: z.number(), withPositions: z.array(z.string()) }),

@@ -184,11 +184,59 @@ test('live against the local exchange: the confirmation names the account and th
   await expect(page.getByTestId('mode-badge')).toContainText(/live/i);
   await fake.waitForUserStream(KEY);
   await fake.waitForSubscriber('btcusdt@kline_5m');
+  await fake.waitForSubscriber('bnbusdt@kline_5m');
   jump('BTCUSDT', 0.03);
+  jump('ETHUSDT', 0.03);
+  jump('BNBUSDT', 0.03);
   await page.getByTestId('nav-positions').click();
-  await expect(page.getByTestId('position-BTCUSDT')).toBeVisible({ timeout: 15_000 });
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) {
+    await expect(page.getByTestId(`position-${s}`)).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId(`position-oco-${s}`)).toContainText('open', { timeout: 15_000 });
+  }
   await shot(page, 'live-position');
   expect(fake.orders(KEY).some((o) => o.side === 'BUY' && o.symbol === 'BTCUSDT')).toBe(true);
+  const resting = (symbol: string) =>
+    fake
+      .orders(KEY)
+      .filter((o) => o.symbol === symbol && o.status === 'NEW')
+      .map((o) => o.type)
+      .sort();
+
+  // Close one position of three from the UI: the other two stay protected.
+  await page.getByTestId('position-close-ETHUSDT').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('Close ETHUSDT at market');
+  await shot(page, 'position-close-confirm');
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('position-ETHUSDT')).toHaveCount(0, { timeout: 15_000 });
+  expect(resting('ETHUSDT')).toEqual([]);
+  expect(resting('BTCUSDT')).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+  expect(resting('BNBUSDT')).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+  await expect(page.getByTestId('position-oco-BTCUSDT')).toContainText('open');
+  await expect(page.getByTestId('position-oco-BNBUSDT')).toContainText('open');
+
+  // Move BTCUSDT's stop-loss up: the OCO on the local exchange is replaced at exactly that price.
+  const last = fake.market.lastPrice('BTCUSDT')!;
+  const newStop = String(Math.floor(last * 0.99));
+  await page.getByTestId('position-move-BTCUSDT').click();
+  await page.getByTestId('move-stop-loss').fill(newStop);
+  await shot(page, 'position-move-stop');
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId(`position-BTCUSDT`)).toContainText(newStop, { timeout: 15_000 });
+  const stop = fake
+    .orders(KEY)
+    .find((o) => o.symbol === 'BTCUSDT' && o.status === 'NEW' && o.type === 'STOP_LOSS_LIMIT');
+  expect(Number(stop?.stopPrice)).toBe(Number(newStop));
+  expect(resting('BNBUSDT')).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+  // A move the market has passed is refused in the dialog, nothing cancelled.
+  await page.getByTestId('position-move-BTCUSDT').click();
+  await page.getByTestId('move-stop-loss').fill(String(Math.ceil(last * 1.01)));
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('position-action-error')).toContainText('must be below the last price');
+  await shot(page, 'position-move-refused');
+  await page.getByTestId('confirm-no').click();
+  expect(resting('BTCUSDT')).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+  await shot(page, 'positions-after-controls');
   await page.getByTestId('nav-trading').click();
   await shot(page, 'trading-live-running');
   await page.getByTestId('stop').click();

@@ -33,5 +33,28 @@ export const usePositionsStore = defineStore('positions', () => {
     return r.ok ? r.data : r.error.message;
   }
 
-  return { list, prices, error, loaded, refresh, fetchChart };
+  /** The per-position action under way ("BTCUSDT:close"), to disable its buttons meanwhile. */
+  const acting = ref<string | null>(null);
+
+  /** Close at market, move the targets, or forget: the host's answer in words, or its refusal. */
+  async function act(
+    kind: 'close' | 'move' | 'forget',
+    symbol: string,
+    prices: { takeProfit?: string; stopLoss?: string } = {},
+  ): Promise<{ ok: boolean; message: string }> {
+    acting.value = `${symbol}:${kind}`;
+    try {
+      const r =
+        kind === 'close'
+          ? await api.request('position.close', { symbol, confirm: true })
+          : kind === 'forget'
+            ? await api.request('position.forget', { symbol, confirm: true })
+            : await api.request('position.move', { symbol, ...prices, confirm: true });
+      return r.ok ? { ok: true, message: r.data.message } : { ok: false, message: r.error.message };
+    } finally {
+      acting.value = null;
+    }
+  }
+
+  return { list, prices, error, loaded, acting, refresh, fetchChart, act };
 });

@@ -1,8 +1,11 @@
 import { computed, defineComponent, h, ref, watch } from 'vue';
 import type { PositionDto } from '../../../shared/ipc/contract';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PriceChart } from '../components/PriceChart';
 import { emptyRow, panel, pill, viewHeader, type Tone } from '../components/ui';
 import { useAllocationsStore } from '../stores/allocations';
+import { useEngineStore } from '../stores/engine';
+import { useNotificationsStore } from '../stores/notifications';
 import { useParamsStore } from '../stores/params';
 import { usePositionsStore } from '../stores/positions';
 import { dateTime, decimal, percent, signClass, signedMoney, signedPercent } from '../util/format';
@@ -37,6 +40,138 @@ export const PositionsView = defineComponent({
     const params = useParamsStore();
     const allocations = useAllocationsStore();
     const selected = ref<string | null>(null);
+    const engine = useEngineStore();
+    const notify = useNotificationsStore();
+    /** The action whose confirmation is open, with the prices typed for a move. */
+    const pending = ref<{ kind: 'close' | 'move' | 'forget'; p: PositionDto } | null>(null);
+    const tpInput = ref('');
+    const stopInput = ref('');
+    const dialogError = ref<string | null>(null);
+
+    const ask = (kind: 'close' | 'move' | 'forget', p: PositionDto) => {
+      pending.value = { kind, p };
+      tpInput.value = p.takeProfit ?? '';
+      stopInput.value = p.stopLoss ?? '';
+      dialogError.value = null;
+    };
+    const confirm = async () => {
+      const a = pending.value;
+      if (!a) return;
+      const prices =
+        a.kind === 'move'
+          ? {
+              ...(tpInput.value.trim() && tpInput.value.trim() !== a.p.takeProfit
+                ? { takeProfit: tpInput.value.trim() }
+                : {}),
+              ...(stopInput.value.trim() && stopInput.value.trim() !== a.p.stopLoss
+                ? { stopLoss: stopInput.value.trim() }
+                : {}),
+            }
+          : {};
+      if (a.kind === 'move' && !prices.takeProfit && !prices.stopLoss) {
+        dialogError.value = 'Change the take-profit, the stop-loss or both.';
+        return;
+      }
+      const r = await positions.act(a.kind, a.p.symbol, prices);
+      if (!r.ok) {
+        dialogError.value = r.message;
+        return;
+      }
+      notify.toast(r.message, 'success');
+      pending.value = null;
+    };
+    const actions = (p: PositionDto) => {
+      const running = engine.status === 'running';
+      const busy = positions.acting !== null;
+      const why = running ? undefined : 'Start trading first: these act through the running engine.';
+      const button = (kind: 'close' | 'move' | 'forget', label: string, danger = false) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: ['btn', 'btn-small', danger ? 'btn-danger' : ''],
+            disabled: !running || busy || p.status === 'opening',
+            title: why,
+            'data-testid': `position-${kind}-${p.symbol}`,
+            onClick: () => ask(kind, p),
+          },
+          label,
+        );
+      return h('td', { class: 'nowrap row-actions' }, [
+        button('close', 'Close', true),
+        button('move', 'Move…'),
+        button('forget', 'Forget'),
+      ]);
+    };
+    const priceField = (label: string, model: typeof tpInput, testid: string) =>
+      h('label', { class: 'field' }, [
+        h('span', { class: 'field-label' }, label),
+        h('input', {
+          value: model.value,
+          inputmode: 'decimal',
+          'data-testid': testid,
+          onInput: (e: Event) => (model.value = (e.target as HTMLInputElement).value),
+        }),
+      ]);
+    const dialog = () => {
+      const a = pending.value;
+      if (!a) return null;
+      const quote = allocations.quoteAsset;
+      const title =
+        a.kind === 'close'
+          ? `Close ${a.p.symbol} at market`
+          : a.kind === 'move'
+            ? `Move ${a.p.symbol}'s take-profit or stop-loss`
+            : `Forget ${a.p.symbol}`;
+      const body =
+        a.kind === 'close'
+          ? [
+              h('p', `Its OCO is cancelled and ${decimal(a.p.quantity)} ${a.p.symbol} are sold at market now.`),
+              h('p', [
+                'Unrealized PnL now: ',
+                signedMoney(a.p.unrealizedPnl, quote),
+                '. The other positions are not touched.',
+              ]),
+            ]
+          : a.kind === 'move'
+            ? [
+                h(
+                  'p',
+                  "The OCO is cancelled and placed again at these prices (rounded to the tick, take-profit up, stop down), checked first against the last price and the symbol's filters.",
+                ),
+                priceField('Take profit', tpInput, 'move-take-profit'),
+                priceField('Stop loss (trigger)', stopInput, 'move-stop-loss'),
+              ]
+            : [
+                h(
+                  'p',
+                  `Only when its coins were sold or moved outside Tranche: the position is closed as "outside Tranche" and its reservation released.`,
+                ),
+                h(
+                  'p',
+                  { class: 'warn-text' },
+                  'Refused while the account still holds them: close it at market instead.',
+                ),
+              ];
+      return h(
+        ConfirmDialog,
+        {
+          open: true,
+          title,
+          confirmLabel: a.kind === 'close' ? 'Sell at market' : a.kind === 'move' ? 'Replace the OCO' : 'Forget it',
+          tone: a.kind === 'move' ? 'primary' : 'danger',
+          busy: positions.acting !== null,
+          onConfirm: confirm,
+          onCancel: () => (pending.value = null),
+        },
+        () => [
+          ...body,
+          dialogError.value
+            ? h('p', { class: 'error-text', role: 'alert', 'data-testid': 'position-action-error' }, dialogError.value)
+            : null,
+        ],
+      );
+    };
 
     /** Symbols with a chart: open positions first, then the configured sets. */
     const symbols = computed(() => {
@@ -104,6 +239,7 @@ export const PositionsView = defineComponent({
             p.stopLimit ? h('span', { class: 'sub' }, `limit ${decimal(p.stopLimit)}`) : null,
           ]),
           h('td', { 'data-testid': `position-oco-${p.symbol}` }, pill(OCO_LABEL[p.ocoState], OCO_TONE[p.ocoState])),
+          actions(p),
         ],
       );
     };
@@ -130,9 +266,10 @@ export const PositionsView = defineComponent({
                   h('th', { class: 'num' }, 'Take profit'),
                   h('th', { class: 'num' }, 'Stop loss'),
                   h('th', 'OCO'),
+                  h('th', 'Actions'),
                 ]),
               ]),
-              h('tbody', positions.list.length ? positions.list.map(row) : [emptyRow(10, 'No open positions.')]),
+              h('tbody', positions.list.length ? positions.list.map(row) : [emptyRow(11, 'No open positions.')]),
             ]),
           ]),
         ]),
@@ -163,6 +300,7 @@ export const PositionsView = defineComponent({
               { 'data-testid': 'price-chart' },
             )
           : null,
+        dialog(),
       ]);
   },
 });
