@@ -43,6 +43,15 @@ export function notificationFor(e: EngineEvent): EventPayload<'notification'> | 
         title: `${exitReasonWords(e.reason)}: ${e.symbol}`,
         body: `Sold ${e.quantity} @ ${Number(e.exitPrice)} - PnL ${formatSignedMoney(Number(e.pnl), e.quoteAsset)} (${e.pnlPercent >= 0 ? '+' : ''}${e.pnlPercent.toFixed(2)}%)`,
       };
+    case 'reserve-failed':
+      return {
+        kind: 'refusal',
+        title: `No entry in ${e.symbol}`,
+        body:
+          e.needed && e.available && e.quoteAsset
+            ? `${e.reason}: needs ${formatMoney(e.needed, e.quoteAsset)}, ${formatMoney(e.available, e.quoteAsset)} available`
+            : `${e.reason}${e.detail ? `: ${e.detail}` : ''}`,
+      };
     case 'error':
       return { kind: 'error', title: e.symbol ? `Problem with ${e.symbol}` : 'Trading problem', body: e.message };
     default:

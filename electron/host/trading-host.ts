@@ -108,7 +108,7 @@ export class TradingHost {
   private run: ActiveRun | undefined;
   /** A request acting on the stored ledger (emergency stop, clearing) while nothing trades. */
   private exclusive: Promise<unknown> | undefined;
-  private state: Omit<EngineStateDto, 'halted' | 'emergencyStopPending'> = {
+  private state: Omit<EngineStateDto, 'halted' | 'emergencyStopPending' | 'viewing'> = {
     state: 'stopped',
     mode: null,
     environment: null,
@@ -259,7 +259,21 @@ export class TradingHost {
       ...this.state,
       halted: this.run?.session.engine.isHalted ?? false,
       emergencyStopPending: ledger?.emergencyStopPending ?? false,
+      viewing: this.viewing(),
     };
+  }
+
+  /** The ledger the views show, named: the running session's, else the last traded one. */
+  private viewing(): EngineStateDto['viewing'] {
+    const last = this.run?.ledger ?? this.lastLedger();
+    if (!last) return null;
+    let openPositions = 0;
+    try {
+      openPositions = this.withLedger((l) => l.openPositions().length) ?? 0;
+    } catch {
+      openPositions = 0;
+    }
+    return { file: last.file, mode: last.mode, environment: last.environment, openPositions };
   }
 
   get trading(): boolean {

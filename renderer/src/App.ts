@@ -34,14 +34,20 @@ export const App = defineComponent({
       confirmEmergency.value = false;
     }
 
+    /** Mode, environment and ledger the views show: "LIVE · testnet · live-testnet.sqlite · 1 position". */
     const modeBadge = () => {
-      const s = engine.state;
-      if (!s?.mode) return null;
-      const env = s.environment ? ` · ${s.environment}` : '';
+      const v = engine.state?.viewing;
+      if (!v) return null;
+      const file = v.file.split(/[\\/]/).pop() ?? v.file;
+      const positions = `${v.openPositions} position${v.openPositions === 1 ? '' : 's'}`;
       return h(
         'span',
-        { class: ['mode-badge', s.mode === 'live' ? 'mode-live' : 'mode-paper'], 'data-testid': 'mode-badge' },
-        `${s.mode === 'live' ? 'LIVE' : 'PAPER'}${env}`,
+        {
+          class: ['mode-badge', v.mode === 'live' ? 'mode-live' : 'mode-paper'],
+          'data-testid': 'mode-badge',
+          title: `${engine.state?.mode ? 'Trading' : 'Showing'} the ledger ${v.file}`,
+        },
+        `${v.mode === 'live' ? 'LIVE' : 'PAPER'} · ${v.environment} · ${file} · ${positions}`,
       );
     };
 

@@ -50,6 +50,18 @@ export const engineStateSchema = z.object({
   emergencyStopPending: z.boolean(),
   error: z.string().nullable(),
   health: healthSchema,
+  /**
+   * The ledger every view shows (the running session's, else the last traded one), so the header
+   * and the dialogs always name what they act on; null before anything was traded.
+   */
+  viewing: z
+    .object({
+      file: z.string(),
+      mode: z.enum(['paper', 'live']),
+      environment: z.string(),
+      openPositions: z.number().int().nonnegative(),
+    })
+    .nullable(),
 });
 
 export const reservationStateSchema = z.enum(['reserved', 'buying', 'protected', 'exiting']);
@@ -298,7 +310,11 @@ export const events = {
   'log.line': logLineSchema,
   price: z.object({ symbol: z.string(), price: decimalString, time: isoTime }),
   signal: z.object({ symbol: z.string(), value: z.number(), time: isoTime }),
-  notification: z.object({ kind: z.enum(['entry', 'exit', 'error']), title: z.string(), body: z.string() }),
+  notification: z.object({
+    kind: z.enum(['entry', 'exit', 'refusal', 'error']),
+    title: z.string(),
+    body: z.string(),
+  }),
 } as const;
 
 export type RequestChannel = keyof typeof requests;

@@ -119,7 +119,19 @@ test('paper: reservations and positions appear as signals fire; a take-profit sh
   for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) await expect(page.getByTestId(`position-${s}`)).toBeVisible();
   await page.waitForTimeout(500); // let the chart draw
   await shot(page, 'positions');
+  // A toast for each entry, and a line of the activity feed.
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'])
+    await expect(page.getByTestId('toast').filter({ hasText: `Paper buy: ${s}` })).toHaveCount(1);
   fake.pushTrade('BTCUSDT', +(market.prices.BTCUSDT! * 1.16).toFixed(2));
+  await expect(page.getByTestId('toast').filter({ hasText: 'Take profit: BTCUSDT' })).toHaveCount(1, {
+    timeout: 15_000,
+  });
+  await page.getByTestId('nav-trading').click();
+  const feed = page.getByTestId('feed-line');
+  await expect(feed.filter({ hasText: 'Take profit: BTCUSDT' })).toHaveCount(1);
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'])
+    await expect(feed.filter({ hasText: `Paper buy: ${s}` })).toHaveCount(1);
+  await shot(page, 'trading-activity');
   await page.getByTestId('nav-history').click();
   await expect(page.getByTestId('history-reason-0')).toContainText(/take.profit/i, { timeout: 15_000 });
   await shot(page, 'history');

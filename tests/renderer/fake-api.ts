@@ -115,6 +115,7 @@ export function engineState(patch: Partial<EngineStateDto> = {}): EngineStateDto
     emergencyStopPending: false,
     error: null,
     health: { marketData: 'disconnected', marketDetail: null, userStream: 'none', weight: null, paused: null },
+    viewing: null,
     ...patch,
   };
 }

@@ -334,7 +334,12 @@ describe('notifications store', () => {
     api.emit('notification', { kind: 'exit', title: 'Take profit BTCUSDT', body: 'PnL +$49.04' });
     api.emit('notification', { kind: 'error', title: 'OCO rejected', body: 'ETHUSDT' });
     expect(shown.map((n) => n.title)).toEqual(['Take profit BTCUSDT', 'OCO rejected']);
-    expect(notify.toasts.map((t) => t.kind)).toEqual(['error']); // errors also show in the window
+    // Every one is a toast in the window too (entries, exits, errors), and a line of the feed.
+    expect(notify.toasts.map((t) => t.kind)).toEqual(['success', 'info', 'error']);
+    expect(notify.recent.map((n) => n.title)).toEqual(['OCO rejected', 'Take profit BTCUSDT', 'Bought BTCUSDT']);
+    api.emit('notification', { kind: 'refusal', title: 'No entry in ETHUSDT', body: 'Insufficient funds' });
+    expect(shown).toHaveLength(2); // a refusal is a toast, not a desktop notification
+    expect(notify.toasts.at(-1)).toMatchObject({ kind: 'warn', text: 'No entry in ETHUSDT: Insufficient funds' });
     notify.disable();
     api.emit('notification', { kind: 'exit', title: 'Stop loss ETHUSDT', body: '' });
     expect(shown).toHaveLength(2);

@@ -13,6 +13,14 @@ export interface Toast {
 
 type Permission = NotificationPermission | 'unsupported';
 
+/** Every entry, exit, refusal and error is a toast too (and a line of the activity feed). */
+const TOAST_KIND: Record<EventPayload<'notification'>['kind'], ToastKind> = {
+  entry: 'success',
+  exit: 'info',
+  refusal: 'warn',
+  error: 'error',
+};
+
 function currentPermission(): Permission {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
@@ -26,7 +34,10 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const api = useApi();
   const enabled = ref(readPref('notify') === 'on');
   const permission = ref<Permission>(currentPermission());
-  const recent = ref<EventPayload<'notification'>[]>([]);
+  /** The activity feed: what the host told, newest first, with when it arrived. */
+  const recent = ref<Array<EventPayload<'notification'> & { at: string }>>([]);
+  /** Whether the trader has been asked about desktop notifications (asked once, on the first start). */
+  const offered = ref(readPref('notify') !== null);
   const toasts = ref<Toast[]>([]);
   let nextToast = 1;
 
@@ -45,19 +56,21 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (permission.value === 'unsupported') return false;
     if (permission.value === 'default') permission.value = await Notification.requestPermission();
     enabled.value = permission.value === 'granted';
+    offered.value = true;
     writePref('notify', enabled.value ? 'on' : 'off');
     return enabled.value;
   }
 
   function disable(): void {
     enabled.value = false;
+    offered.value = true;
     writePref('notify', 'off');
   }
 
   function show(n: EventPayload<'notification'>): void {
-    recent.value = [n, ...recent.value].slice(0, 50);
-    if (n.kind === 'error') toast(`${n.title}: ${n.body}`, 'error');
-    if (!enabled.value) return;
+    recent.value = [{ ...n, at: new Date().toISOString() }, ...recent.value].slice(0, 50);
+    toast(`${n.title}: ${n.body}`, TOAST_KIND[n.kind]);
+    if (!enabled.value || n.kind === 'refusal') return;
     permission.value = currentPermission();
     if (permission.value !== 'granted') return;
     try {
@@ -69,5 +82,5 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   api.on('notification', show);
 
-  return { enabled, permission, recent, toasts, toast, dismiss, enable, disable, show };
+  return { enabled, permission, offered, recent, toasts, toast, dismiss, enable, disable, show };
 });

@@ -17,8 +17,9 @@ import { useAllocationsStore } from '../stores/allocations';
 import { useConnectionStore } from '../stores/connection';
 import { useEngineStore } from '../stores/engine';
 import { useKeysStore } from '../stores/keys';
+import { useNotificationsStore } from '../stores/notifications';
 import { usePositionsStore } from '../stores/positions';
-import { DASH, dateTime, duration, money, percent, signedMoney } from '../util/format';
+import { clockTime, DASH, dateTime, duration, money, percent, signedMoney } from '../util/format';
 
 /** Start and stop the engine, and see its state and health at a glance. */
 export const TradingView = defineComponent({
@@ -29,6 +30,7 @@ export const TradingView = defineComponent({
     const connection = useConnectionStore();
     const allocations = useAllocationsStore();
     const positions = usePositionsStore();
+    const notify = useNotificationsStore();
 
     const paperMarket = ref<'binance' | 'replay'>('binance');
     const replayDir = ref('');
@@ -313,13 +315,53 @@ export const TradingView = defineComponent({
       );
     };
 
+    /** Offered once, on the first start: desktop notifications for entries, exits and errors. */
+    const notificationOffer = () =>
+      !notify.offered && notify.permission !== 'unsupported'
+        ? h('div', { class: 'panel notice', 'data-testid': 'notify-offer' }, [
+            h(
+              'p',
+              'Get a desktop notification for every entry, exit and error, even when this window is in the background?',
+            ),
+            h('div', { class: 'actions' }, [
+              h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void notify.enable() }, 'Turn on'),
+              h('button', { type: 'button', class: 'btn', onClick: () => notify.disable() }, 'No thanks'),
+            ]),
+          ])
+        : null;
+
+    /** What happened lately: entries, exits, refusals and errors, newest first. */
+    const activityPanel = () =>
+      panel(
+        'Activity',
+        notify.recent.length
+          ? h(
+              'ul',
+              { class: 'feed', 'data-testid': 'activity-feed' },
+              notify.recent
+                .slice(0, 12)
+                .map((n, i) =>
+                  h('li', { key: `${n.at}-${i}`, class: `feed-line feed-${n.kind}`, 'data-testid': 'feed-line' }, [
+                    h('span', { class: 'muted small mono' }, clockTime(n.at)),
+                    ' ',
+                    h('strong', n.title),
+                    ' ',
+                    h('span', n.body),
+                  ]),
+                ),
+            )
+          : h('p', { class: 'muted' }, 'Entries, exits, refusals and errors appear here as they happen.'),
+      );
+
     return () => {
       const c = confirmation.value;
       return h('div', { class: 'view view-trading' }, [
         viewHeader('Trading', 'Start paper or live trading; stop keeps positions protected.'),
+        notificationOffer(),
         h('div', { class: 'grid-2' }, [paperPanel(), livePanel()]),
         h('div', { class: 'grid-2' }, [enginePanel(), healthPanel()]),
         glancePanel(),
+        activityPanel(),
         h(
           ConfirmDialog,
           {
