@@ -34,6 +34,7 @@ import { Ring } from './ring';
 import { protectionSummary } from '../app/protection-summary';
 import { ManualRequestError } from '../core/engine/manual-flow';
 import type { TradingEngine } from '../core/engine/trading-engine';
+import { SignalBoard } from './signal-board';
 import { readStoredLedger } from './stored-ledger';
 import { SymbolsSource } from './symbols-source';
 import { KeyedThrottle } from './throttle';
@@ -121,6 +122,7 @@ export class TradingHost {
   private flushScheduled = false;
   private closed = false;
   private stopSummary = 'Nothing was trading.';
+  private readonly signalBoard = new SignalBoard();
 
   constructor(opts: TradingHostOptions) {
     this.dataDir = opts.dataDir;
@@ -209,6 +211,7 @@ export class TradingHost {
     const level = levelOf(e);
     const symbol = symbolOf(e);
     for (const text of consoleLines(e, time)) this.logLine(level, symbol, text);
+    this.signalBoard.event(e, time);
     const note = notificationFor(e);
     if (note) this.emit('notification', note);
     if (e.type === 'position-closed') {
@@ -237,6 +240,7 @@ export class TradingHost {
       observer: {
         candle: (c, signal) => {
           this.charts.addCandle(c, signal);
+          this.signalBoard.candle(c, signal);
           this.prices.push(c.symbol, { symbol: c.symbol, price: c.close, time: c.closeTime });
           if (Number.isFinite(signal))
             this.signals.push(c.symbol, { symbol: c.symbol, value: signal, time: c.closeTime });
@@ -291,6 +295,7 @@ export class TradingHost {
     if (this.exclusive)
       throw new HostError('failed', 'an emergency stop or reset of the ledger is under way; try again in a moment');
     const { sets, quoteAsset } = this.params.tradable();
+    this.signalBoard.reset(sets);
     let config: SessionConfig;
     let ledger: LastLedger;
     const opened: { store?: SqliteLedgerStore } = {};
@@ -705,7 +710,9 @@ export class TradingHost {
         let message = 'Parameter sets saved.';
         if (result.saved && this.run) {
           // The running session takes them at once for new entries (TradingEngine.updateSets).
-          const u = this.run.session.engine.updateSets(this.params.tradable().sets);
+          const tradable = this.params.tradable().sets;
+          const u = this.run.session.engine.updateSets(tradable);
+          this.signalBoard.update(tradable);
           message =
             `Parameter sets saved. New entries use them now${u.applied.length ? ` (${u.applied.join(', ')})` : ''}` +
             `${u.paused.length ? `; no new entries in ${u.paused.join(', ')} (disabled)` : ''}` +
@@ -725,6 +732,7 @@ export class TradingHost {
         return { csv: tradesCsv(trades), filename: `tranche-trades-${new Date().toISOString().slice(0, 10)}.csv` };
       },
       'chart.get': ({ symbol, limit }) => this.chart(symbol, limit),
+      'signals.get': () => this.signalBoard.list(),
       'log.recent': ({ limit }) => this.logRing.newest(limit ?? DEFAULT_LOG_LIMIT),
       'settings.get': () => this.params.settings(),
       'settings.save': (change) => this.params.saveSettings(change),

@@ -5,6 +5,7 @@ import { capitalize, engineTone, marketTone, pill, userStreamTone, weightTone } 
 import { routes } from './router';
 import { useConnectionStore } from './stores/connection';
 import { useEngineStore } from './stores/engine';
+import { usePositionsStore } from './stores/positions';
 import { useNotificationsStore } from './stores/notifications';
 import { useUiStore } from './stores/ui';
 
@@ -13,6 +14,7 @@ export const App = defineComponent({
   name: 'TrancheApp',
   setup() {
     const engine = useEngineStore();
+    const positionsStore = usePositionsStore();
     const connection = useConnectionStore();
     const notify = useNotificationsStore();
     const ui = useUiStore();
@@ -39,7 +41,9 @@ export const App = defineComponent({
       const v = engine.state?.viewing;
       if (!v) return null;
       const file = v.file.split(/[\\/]/).pop() ?? v.file;
-      const positions = `${v.openPositions} position${v.openPositions === 1 ? '' : 's'}`;
+      // While trading, the positions pushed since; otherwise what the stored ledger holds.
+      const n = positionsStore.loaded && engine.active ? positionsStore.list.length : v.openPositions;
+      const positions = `${n} position${n === 1 ? '' : 's'}`;
       return h(
         'span',
         {

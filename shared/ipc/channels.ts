@@ -32,6 +32,7 @@ export const REQUEST_CHANNEL_NAMES = [
   'history.get',
   'history.exportCsv',
   'chart.get',
+  'signals.get',
   'log.recent',
   'settings.get',
   'settings.save',

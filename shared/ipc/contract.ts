@@ -64,6 +64,22 @@ export const engineStateSchema = z.object({
     .nullable(),
 });
 
+/** One traded set on the signals panel: its live signal, thresholds, last candle and decisions. */
+export const signalRowSchema = z.object({
+  symbol: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number(),
+  exitThreshold: z.number(),
+  enabled: z.boolean(),
+  candleTime: isoTime.nullable(),
+  decision: z.string(),
+  decisionTime: isoTime.nullable(),
+  lastRefusal: z.string().nullable(),
+  lastRefusalTime: isoTime.nullable(),
+  /** The last values (oldest first), for a sparkline. */
+  history: z.array(z.number()),
+});
+
 export const reservationStateSchema = z.enum(['reserved', 'buying', 'protected', 'exiting']);
 
 export const allocationSchema = z.object({
@@ -280,6 +296,7 @@ export const requests = {
     input: z.object({ symbol: z.string(), limit: z.number().int().min(10).max(1000).optional() }).strict(),
     output: chartSchema,
   },
+  'signals.get': { input: nothing, output: z.array(signalRowSchema) },
   'log.recent': {
     input: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
     output: z.array(logLineSchema),
@@ -368,3 +385,5 @@ export interface TrancheApi {
   request<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<Result<RequestOutput<C>>>;
   on<C extends EventChannel>(channel: C, listener: (data: EventPayload<C>) => void): () => void;
 }
+
+export type SignalRowDto = z.infer<typeof signalRowSchema>;

@@ -126,7 +126,16 @@ test('paper: reservations and positions appear as signals fire; a take-profit sh
   await expect(page.getByTestId('toast').filter({ hasText: 'Take profit: BTCUSDT' })).toHaveCount(1, {
     timeout: 15_000,
   });
+  // Another ETHUSDT signal while it holds a position: the signals panel says why it did not trade.
+  market.jump('ETHUSDT', 0.06, 1);
   await page.getByTestId('nav-trading').click();
+  for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'])
+    await expect(page.getByTestId(`signal-value-${s}`)).toHaveText(/^-?\d+\.\d\d$/, { timeout: 10_000 });
+  await expect(page.getByTestId('signal-refusal-ETHUSDT')).toContainText('skipped: position open', { timeout: 10_000 });
+  await expect(page.getByTestId('signal-decision-BNBUSDT')).toContainText(/entered|below threshold|buy signal/);
+  await expect(page.getByTestId('mode-badge')).toHaveText('PAPER · binance · paper.sqlite · 2 positions');
+  await page.getByTestId('signals-panel').scrollIntoViewIfNeeded();
+  await shot(page, 'trading-signals');
   const feed = page.getByTestId('feed-line');
   await expect(feed.filter({ hasText: 'Take profit: BTCUSDT' })).toHaveCount(1);
   for (const s of ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'])
@@ -193,7 +202,8 @@ test('live against the local exchange: the confirmation names the account and th
   await shot(page, 'live-confirm');
   await page.getByTestId('confirm-yes').click();
   await expect(page.getByTestId('engine-state')).toContainText(/running/i, { timeout: 20_000 });
-  await expect(page.getByTestId('mode-badge')).toContainText(/live/i);
+  // The header names mode, environment and ledger.
+  await expect(page.getByTestId('mode-badge')).toContainText(/^LIVE · local · live-local\.sqlite · \d+ positions?$/);
   await fake.waitForUserStream(KEY);
   await fake.waitForSubscriber('btcusdt@kline_5m');
   await fake.waitForSubscriber('bnbusdt@kline_5m');

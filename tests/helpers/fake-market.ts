@@ -42,10 +42,14 @@ export class FakeMarket5m {
     }
   }
 
-  jump(symbol: string, move: number): void {
+  /**
+   * `ahead` windows later than the one forming now (0): a second signal of a symbol in one test
+   * needs a candle of its own (the same open time again would rightly be ignored as a repeat).
+   */
+  jump(symbol: string, move: number, ahead = 0): void {
     // The window forming now: once a window has closed, its candle is history (a new session warms
     // up from it), and the same open time again would rightly be ignored as a repeat.
-    const openTime = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN;
+    const openTime = Math.floor(Date.now() / FIVE_MIN) * FIVE_MIN + ahead * FIVE_MIN;
     const from = this.fake.market.lastPrice(symbol) ?? this.prices[symbol]!;
     const close = +(from * (1 + move)).toFixed(2);
     this.fake.pushTrade(symbol, close);

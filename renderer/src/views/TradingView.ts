@@ -1,4 +1,5 @@
 import { computed, defineComponent, h, onBeforeUnmount, onMounted, ref, watch } from 'vue';
+import type { SignalRowDto } from '../../../shared/ipc/contract';
 import { RouterLink } from 'vue-router';
 import { AllocationBar } from '../components/AllocationBar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -19,6 +20,7 @@ import { useEngineStore } from '../stores/engine';
 import { useKeysStore } from '../stores/keys';
 import { useNotificationsStore } from '../stores/notifications';
 import { usePositionsStore } from '../stores/positions';
+import { useSignalsStore } from '../stores/signals';
 import { clockTime, DASH, dateTime, duration, money, percent, signedMoney } from '../util/format';
 
 /** Start and stop the engine, and see its state and health at a glance. */
@@ -31,13 +33,20 @@ export const TradingView = defineComponent({
     const allocations = useAllocationsStore();
     const positions = usePositionsStore();
     const notify = useNotificationsStore();
+    const signals = useSignalsStore();
 
     const paperMarket = ref<'binance' | 'replay'>('binance');
     const replayDir = ref('');
     const liveEnv = ref('testnet');
     const now = ref(Date.now());
     let ticker: ReturnType<typeof setInterval> | undefined;
-    onMounted(() => (ticker = setInterval(() => (now.value = Date.now()), 1000)));
+    onMounted(() => {
+      void signals.refresh();
+      ticker = setInterval(() => {
+        now.value = Date.now();
+        if (engine.active) void signals.refresh();
+      }, 1000);
+    });
     onBeforeUnmount(() => clearInterval(ticker));
 
     // Prefer an environment that has a key.
@@ -330,6 +339,104 @@ export const TradingView = defineComponent({
           ])
         : null;
 
+    /** A row's signal against its thresholds: a bar from the exit threshold to the entry one, and the last values. */
+    const gauge = (r: SignalRowDto) => {
+      const lo = Math.min(r.exitThreshold, 0);
+      const hi = Math.max(r.threshold, 0);
+      const span = hi - lo || 1;
+      const at = r.value === null ? null : Math.min(1, Math.max(0, (r.value - lo) / span));
+      const zero = (0 - lo) / span;
+      const w = 120;
+      const hgt = 22;
+      const ys = r.history.map((v) => hgt - 2 - Math.min(1, Math.max(0, (v - lo) / span)) * (hgt - 4));
+      const points = ys.map((y, i) => `${(i / Math.max(1, ys.length - 1)) * w},${y.toFixed(1)}`).join(' ');
+      return h(
+        'svg',
+        {
+          class: 'signal-gauge',
+          width: w,
+          height: hgt,
+          viewBox: `0 0 ${w} ${hgt}`,
+          role: 'img',
+          'aria-label': `z ${r.value?.toFixed(2) ?? 'warming up'} of ${r.threshold}`,
+        },
+        [
+          h('line', {
+            x1: 0,
+            x2: w,
+            y1: hgt - 2 - zero * (hgt - 4),
+            y2: hgt - 2 - zero * (hgt - 4),
+            class: 'gauge-zero',
+          }),
+          h('line', { x1: 0, x2: w, y1: 2, y2: 2, class: 'gauge-threshold' }),
+          points ? h('polyline', { points, class: 'gauge-line', fill: 'none' }) : null,
+          at !== null
+            ? h('circle', {
+                cx: w,
+                cy: hgt - 2 - at * (hgt - 4),
+                r: 2.5,
+                class: r.value! >= r.threshold ? 'gauge-dot hot' : 'gauge-dot',
+              })
+            : null,
+        ],
+      );
+    };
+
+    /** Every traded set's live signal, the last closed candle and the engine's last decision. */
+    const signalsPanel = () =>
+      panel(
+        'Signals',
+        signals.rows.length
+          ? h('div', { class: 'table-scroll' }, [
+              h('table', { class: 'table', 'data-testid': 'signals-table' }, [
+                h('thead', [
+                  h('tr', [
+                    h('th', 'Set'),
+                    h('th', 'Signal vs threshold'),
+                    h('th', { class: 'num' }, 'z'),
+                    h('th', { class: 'num' }, 'Enters at'),
+                    h('th', 'Last candle'),
+                    h('th', 'Last decision'),
+                    h('th', 'Last refusal'),
+                  ]),
+                ]),
+                h(
+                  'tbody',
+                  signals.rows.map((r) =>
+                    h('tr', { key: r.symbol, 'data-testid': `signal-${r.symbol}` }, [
+                      h('td', [h('strong', r.symbol), r.enabled ? null : [' ', pill('paused', 'warn')]]),
+                      h('td', gauge(r)),
+                      h(
+                        'td',
+                        { class: 'num', 'data-testid': `signal-value-${r.symbol}` },
+                        r.value === null ? DASH : r.value.toFixed(2),
+                      ),
+                      h('td', { class: 'num' }, `≥ ${r.threshold}`),
+                      h('td', { class: 'nowrap' }, r.candleTime ? clockTime(r.candleTime) : DASH),
+                      h('td', { 'data-testid': `signal-decision-${r.symbol}` }, r.decision),
+                      h(
+                        'td',
+                        { class: 'muted', 'data-testid': `signal-refusal-${r.symbol}` },
+                        r.lastRefusal
+                          ? [
+                              r.lastRefusal,
+                              r.lastRefusalTime ? h('span', { class: 'sub' }, clockTime(r.lastRefusalTime)) : null,
+                            ]
+                          : DASH,
+                      ),
+                    ]),
+                  ),
+                ),
+              ]),
+            ])
+          : h(
+              'p',
+              { class: 'muted' },
+              "Start trading to see every set's signal against its threshold, and why it did or did not trade.",
+            ),
+        { 'data-testid': 'signals-panel' },
+      );
+
     /** What happened lately: entries, exits, refusals and errors, newest first. */
     const activityPanel = () =>
       panel(
@@ -361,6 +468,7 @@ export const TradingView = defineComponent({
         h('div', { class: 'grid-2' }, [paperPanel(), livePanel()]),
         h('div', { class: 'grid-2' }, [enginePanel(), healthPanel()]),
         glancePanel(),
+        signalsPanel(),
         activityPanel(),
         h(
           ConfirmDialog,
