@@ -50,6 +50,7 @@ const COMMON = {
   'confirm-live': { type: 'boolean' },
   'secret-stdin': { type: 'boolean' },
   'allow-withdrawals': { type: 'boolean' },
+  force: { type: 'boolean' },
   'private-key-file': { type: 'string' },
   'stop-grace': { type: 'string' },
   port: { type: 'string' },
@@ -166,7 +167,7 @@ Usage:
   npm run tranche -- log [--db FILE | --market=replay:DIR] [--limit=100] [--level=error]
   npm run emergencyStop -- --paper [--db FILE]
   npm run tranche -- clear-allocations --paper [--db FILE]
-  npm run keys -- list | set --env=NAME [--secret-stdin] | delete --env=NAME
+  npm run keys -- list | set --env=NAME [--secret-stdin] | test --env=NAME | delete --env=NAME
   npm run serve -- [--port=0] [--data-dir=DIR]
 
 Commands (npm run tranche -- COMMAND):
@@ -208,6 +209,7 @@ Options:
   --env=live|testnet|NAME     keys: the environment (NAME: lower-case letters, digits and dashes)
   --secret-stdin              keys set: read two lines "key\\nsecret" from stdin instead of prompting
   --allow-withdrawals         keys set: store a key even though it can withdraw funds
+  --force                     keys set: store a key even though Binance refused it (-1022, -2014, -2015)
   --binance-rest-url=URL      keys set: check the key's permissions there (needed for a custom environment)
   -h, --help                  this help
 

@@ -1,10 +1,6 @@
 import type { KeyStatusDto } from '../../shared/ipc/contract';
 import { maskKey } from '../../shared/secrets/mask-key';
-import {
-  checkApiKeyPermissions,
-  judgePermissions,
-  type PermissionCheck,
-} from '../adapters/binance/api-key-permissions';
+import { judgeKeyTest, keyTestLines, testApiKey, type KeyTest } from '../adapters/binance/api-key-permissions';
 import type { EnvSecretStore } from '../adapters/secrets/env-secret-store';
 import { KeychainUnavailableError } from '../adapters/secrets/keytar-secret-store';
 import { credentialsProblem, type SecretStore } from '../core/ports/secret-store';
@@ -73,24 +69,23 @@ export class KeysService {
     apiKey: string;
     apiSecret: string;
     allowWithdrawals?: boolean | undefined;
+    /** Store it although Binance refused it (-1022, -2014, -2015): the user is sure. */
+    insist?: boolean | undefined;
   }): Promise<{ keys: KeyStatusDto[]; warnings: string[] }> {
     const { keychain, env } = this.stores;
     const creds = { apiKey: input.apiKey.trim(), apiSecret: input.apiSecret.trim() };
     const problem = credentialsProblem(creds);
     if (problem) throw new HostError('failed', `not stored: ${problem}`);
     await keychain.probe?.();
-    const base = this.restBaseOf(input.environment);
-    const check: PermissionCheck = base
-      ? await checkApiKeyPermissions(creds, { restBaseUrl: base })
-      : {
-          checked: false,
-          reason: `${input.environment} is a custom environment without a REST URL to check the key at`,
-        };
-    const verdict = judgePermissions(check, { allowWithdrawals: input.allowWithdrawals === true });
+    const test = await this.tryKey(input.environment, creds);
+    const verdict = judgeKeyTest(test, {
+      allowWithdrawals: input.allowWithdrawals === true,
+      insist: input.insist === true,
+    });
     if (verdict.refuse) {
       throw new HostError(
-        'failed',
-        `not stored: ${verdict.refuse}. To store it anyway, allow withdrawals explicitly. Nothing was stored.`,
+        verdict.override === 'insist' ? 'confirmation-required' : 'failed',
+        `not stored: ${verdict.refuse}. ${verdict.override === 'insist' ? 'If you are sure the key is right, store it anyway.' : 'To store it anyway, allow withdrawals explicitly.'} Nothing was stored.`,
       );
     }
     await keychain.set(input.environment, creds);
@@ -101,6 +96,28 @@ export class KeysService {
       );
     }
     return { keys: await this.status(), warnings };
+  }
+
+  /** Tries the stored key of an environment on Binance: its account and its permissions, in words. */
+  async test(environment: string): Promise<{ ok: boolean; lines: string[] }> {
+    const creds = await this.stores.keychain.get(environment).catch(() => undefined);
+    if (!creds) throw new HostError('failed', `no API key stored for ${environment}: store one first`);
+    const t = await this.tryKey(environment, creds);
+    const verdict = judgeKeyTest(t, { allowWithdrawals: false, insist: false });
+    const lines = keyTestLines(t);
+    return {
+      ok: !verdict.refuse && t.account.ok,
+      lines: [...lines, ...(verdict.refuse ? [`Refused: ${verdict.refuse}`] : []), ...verdict.warnings],
+    };
+  }
+
+  private async tryKey(environment: string, creds: { apiKey: string; apiSecret: string }): Promise<KeyTest> {
+    const base = this.restBaseOf(environment);
+    if (!base) {
+      const reason = `${environment} is a custom environment without a REST URL to check the key at`;
+      return { account: { ok: false, reason, refused: false }, permissions: { checked: false, reason } };
+    }
+    return testApiKey(creds, { restBaseUrl: base });
   }
 
   async delete(environment: string): Promise<KeyStatusDto[]> {

@@ -738,6 +738,7 @@ export class TradingHost {
       'settings.save': (change) => this.params.saveSettings(change),
       'keys.status': () => this.keys.status(),
       'keys.set': (input) => this.keys.set(input),
+      'keys.test': ({ environment }) => this.keys.test(environment),
       'keys.delete': ({ environment }) => this.keys.delete(environment),
     };
   }

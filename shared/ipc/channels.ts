@@ -38,6 +38,7 @@ export const REQUEST_CHANNEL_NAMES = [
   'settings.save',
   'keys.status',
   'keys.set',
+  'keys.test',
   'keys.delete',
 ] as const satisfies readonly RequestChannel[];
 

@@ -311,9 +311,16 @@ export const requests = {
         apiKey: z.string().min(8).max(512),
         apiSecret: z.string().min(8).max(512),
         allowWithdrawals: z.boolean().optional(),
+        /** Store it although Binance refused it (-1022, -2014, -2015): the user is sure. */
+        insist: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ keys: z.array(keyStatusSchema), warnings: z.array(z.string()) }),
+  },
+  /** Tries the stored key on Binance: its account (signed) and its permissions. */
+  'keys.test': {
+    input: z.object({ environment: environmentName }).strict(),
+    output: z.object({ ok: z.boolean(), lines: z.array(z.string()) }),
   },
   'keys.delete': { input: z.object({ environment: environmentName }).strict(), output: z.array(keyStatusSchema) },
 } as const;

@@ -167,7 +167,19 @@ test('API key stored in the real keychain, never shown in the page', async ({ pa
   await open(page);
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('key-env-local').click();
+  // The right key with a wrong secret: Binance (the local exchange) refuses its signature: not stored.
   await page.getByTestId('key-api').fill(KEY);
+  await page.getByTestId('key-secret').fill(`${SECRET.slice(0, -4)}XXXX`);
+  await page
+    .getByTestId('key-allow-withdrawals')
+    .check()
+    .catch(() => undefined);
+  await page.getByTestId('key-save').click();
+  await expect(page.getByTestId('key-refused')).toContainText('-1022');
+  await expect(page.getByTestId('key-store-anyway')).toBeVisible();
+  await expect(page.getByTestId('key-status-local')).toHaveAttribute('data-configured', 'false');
+  await shot(page, 'settings-key-refused');
+  expect(await new KeytarSecretStore({ service }).get('local')).toBeUndefined();
   await page.getByTestId('key-secret').fill(SECRET);
   await page
     .getByTestId('key-allow-withdrawals')
@@ -176,6 +188,10 @@ test('API key stored in the real keychain, never shown in the page', async ({ pa
   await page.getByTestId('key-save').click();
   await expect(page.getByTestId('key-status-local')).toHaveAttribute('data-configured', 'true');
   await expect(page.getByTestId('key-status-local')).toContainText('WXYZ');
+  await expect(page.getByTestId('key-refused')).toHaveCount(0);
+  await page.getByTestId('key-test-local').click();
+  await expect(page.getByTestId('key-test-result-local')).toContainText('the key works');
+  await expect(page.getByTestId('key-test-result-local')).toContainText('Account: SPOT');
   await shot(page, 'settings-key-stored');
   const html = await page.content();
   expect(html).not.toContain(SECRET);

@@ -69,6 +69,7 @@ describe('checkApiKeyPermissions', () => {
     expect(check).toEqual({
       checked: false,
       reason: `${server.url} does not offer GET /sapi/v1/account/apiRestrictions (HTTP 404; Binance's testnet has no /sapi endpoints)`,
+      refused: false,
     });
   });
 
@@ -91,18 +92,19 @@ describe('checkApiKeyPermissions', () => {
       { restBaseUrl: server.url },
     );
     expect(!check.checked && check.reason).toMatch(/^Binance refused the key \(-1022 Signature/);
+    expect(!check.checked && check.refused).toBe(true);
   });
 
   it('cannot check an unreachable server, and never throws', async () => {
     const url = await unreachableUrl();
     const check = await checkApiKeyPermissions(creds, { restBaseUrl: url });
-    expect(check).toEqual({ checked: false, reason: `${url} could not be reached (ECONNREFUSED)` });
+    expect(check).toEqual({ checked: false, reason: `${url} could not be reached (ECONNREFUSED)`, refused: false });
   });
 
   it('gives up on a server that does not answer', async () => {
     server.answer({ kind: 'hang' });
     const check = await checkApiKeyPermissions(creds, { restBaseUrl: server.url, timeoutMs: 300 });
-    expect(check).toEqual({ checked: false, reason: `${server.url} did not answer within 0.3 s` });
+    expect(check).toEqual({ checked: false, reason: `${server.url} did not answer within 0.3 s`, refused: false });
   });
 
   it('cannot check an answer without the flags', async () => {

@@ -69,12 +69,14 @@ describeWithKeychain('keys CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      `Checking the key's permissions at ${server.url} ...`,
+      `Trying the key at ${server.url} (its account and its permissions) ...`,
+      'Account: SPOT, trading allowed, permissions SPOT, 1 asset(s)',
       'Permissions: reading on, spot trading on, withdrawals off, IP restricted on',
       `✔ Stored HMAC API key ••••••••ONE1 for local in the OS keychain (${service}/local).`,
       '',
     ]);
     expect(server.requests.slice(before)).toEqual([
+      expect.objectContaining({ path: '/api/v3/account', apiKeyHeader: KEY_1, signatureValid: true }),
       expect.objectContaining({ path: '/sapi/v1/account/apiRestrictions', apiKeyHeader: KEY_1, signatureValid: true }),
     ]);
     expect(inArguments).toEqual([]);
@@ -102,6 +104,37 @@ describeWithKeychain('keys CLI', () => {
     const again = await setKey('local', KEY_2, SECRET_2);
     expect(again.code).toBe(2);
     expect(await store.get('local')).toEqual({ apiKey: KEY_1, apiSecret: SECRET_1 });
+  });
+
+  it('refuses a right key with a wrong secret (-1022) and stores nothing; --force stores it with a warning; keys test says so', async () => {
+    server.setKnownKey(KEY_2, SECRET_2);
+    server.answer({ kind: 'permissions', enableWithdrawals: false });
+    const r = await setKey('wrongsecret', KEY_2, SECRET_1);
+    clean(r);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^✖ not stored: Binance refused the key \(-1022 Signature for this request is not valid\.\): the secret does not belong to this key/,
+    );
+    expect(r.stderr.replace(/\s+/g, ' ')).toContain('pass --force to store it anyway');
+    expect(await store.get('wrongsecret')).toBeUndefined();
+    const forced = await setKey('wrongsecret', KEY_2, SECRET_1, ['--force']);
+    clean(forced);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/stored although Binance refused it, because you insisted/);
+    expect(await store.get('wrongsecret')).toEqual({ apiKey: KEY_2, apiSecret: SECRET_1 });
+    const tested = await keys(['test', '--env=wrongsecret', `--binance-rest-url=${server.url}`]);
+    clean(tested);
+    expect(tested.code).toBe(1);
+    expect(tested.stdout).toContain('Account: not read: Binance refused the key (-1022');
+    expect(tested.stderr).toMatch(/Binance refused this key: Binance refused the key \(-1022/);
+    // The right pair works.
+    await setKey('wrongsecret', KEY_2, SECRET_2);
+    const ok = await keys(['test', '--env=wrongsecret', `--binance-rest-url=${server.url}`]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Account: SPOT, trading allowed');
+    expect(ok.stdout).toContain('✔ The key works.');
+    server.answer({ kind: 'permissions', enableWithdrawals: true }); // as the next test expects
+    expect((await keys(['delete', '--env=wrongsecret'])).code).toBe(0);
   });
 
   it('stores a key that can withdraw with --allow-withdrawals, with a warning', async () => {
@@ -136,7 +169,8 @@ describeWithKeychain('keys CLI', () => {
     clean(r);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      `⚠️  the key's permissions were not checked: ${url} could not be reached (ECONNREFUSED). Make sure on Binance (API Management) that it cannot withdraw and that spot trading is enabled.\n`,
+      `⚠️  the account could not be read: ${url} could not be reached (ECONNREFUSED)\n` +
+        `⚠️  the key's permissions were not checked: ${url} could not be reached (ECONNREFUSED). Make sure on Binance (API Management) that it cannot withdraw and that spot trading is enabled.\n`,
     );
     expect(r.stdout).toContain('✔ Stored HMAC API key ••••••••ONE1 for offline');
     expect(await store.get('offline')).toEqual({ apiKey: KEY_1, apiSecret: SECRET_1 });

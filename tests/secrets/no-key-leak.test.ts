@@ -135,7 +135,7 @@ describeWithKeychain('API keys never reach logs, the ledger or process arguments
       expect(leaks(Buffer.from(r.stdout + r.stderr))).toEqual([]);
     }
     server.beforeAnswer(undefined);
-    expect(server.requests.length).toBe(2);
+    expect(server.requests.length).toBe(4); // per key: its account, its permissions
     expect(inArguments).toEqual([]);
     expect(await new KeytarSecretStore({ service }).environments()).toEqual(['live', 'testnet']);
   });

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the server answers to GET /sapi/v1/account/apiRestrictions. */
+/** What the server answers to GET /sapi/v1/account/apiRestrictions (GET /api/v3/account answers the account). */
 export type PermissionsAnswer =
   | { kind: 'permissions'; enableWithdrawals: boolean; enableSpotAndMarginTrading?: boolean; ipRestrict?: boolean }
   | { kind: 'status'; status: number; body?: unknown }
@@ -55,6 +55,22 @@ export async function startPermissionsServer(): Promise<PermissionsServer> {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      if (url.pathname === '/api/v3/account') {
+        // The account, signed like every USER_DATA request: a wrong key or secret is refused here too.
+        if (apiKeyHeader !== known.apiKey)
+          return send(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+        if (!signatureValid) return send(400, { code: -1022, msg: 'Signature for this request is not valid.' });
+        return send(200, {
+          makerCommission: 10,
+          takerCommission: 10,
+          canTrade: true,
+          canWithdraw: current.kind === 'permissions' && current.enableWithdrawals,
+          canDeposit: true,
+          accountType: 'SPOT',
+          balances: [{ asset: 'USDT', free: '1000.00000000', locked: '0.00000000' }],
+          permissions: ['SPOT'],
+        });
+      }
       if (url.pathname !== '/sapi/v1/account/apiRestrictions') return send(404, { code: -1, msg: 'not found' });
       if (current.kind === 'hang') {
         hanging.add(res);

@@ -1,9 +1,10 @@
 import { maskKey } from '../../../shared/secrets/mask-key';
 import {
-  checkApiKeyPermissions,
-  judgePermissions,
+  judgeKeyTest,
+  keyTestLines,
   restBaseFor,
-  type PermissionCheck,
+  testApiKey,
+  type KeyTest,
 } from '../../adapters/binance/api-key-permissions';
 import { EnvSecretStore } from '../../adapters/secrets/env-secret-store';
 import { KeychainUnavailableError, KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
@@ -26,6 +27,7 @@ export const KEYS_HELP = `Binance API keys in the OS keychain (service Tranche, 
   npm run keys -- set --env=live --private-key-file=ed25519-private.pem
                                                an Ed25519 (or RSA) key: asks for the API key only
   printf '%s\\n%s\\n' KEY SECRET | npm run keys -- set --env=testnet --secret-stdin
+  npm run keys -- test --env=testnet           tries the stored key on Binance: its account and permissions
   npm run keys -- delete --env=testnet
 
   --env=live|testnet|NAME   the environment (NAME: lower-case letters, digits and dashes)
@@ -34,13 +36,18 @@ export const KEYS_HELP = `Binance API keys in the OS keychain (service Tranche, 
   --secret-stdin            read two lines "key\\nsecret" from stdin (with --private-key-file: one line,
                             the key); for scripts; never pass a secret as an argument
   --allow-withdrawals       store a key even though Binance says it can withdraw funds
+  --force                   store a key even though Binance refused it (-1022: the secret is not the
+                            key's; -2014, -2015: a bad key, or not allowed from this IP)
   --binance-rest-url=URL    where to check the key's permissions (custom environments; live and testnet know theirs)
 
 The key type (HMAC, RSA or Ed25519) is recognised from the secret: an HMAC secret is one line; a
 private key is a PEM block (pasted at the prompt it may span lines, up to its END line).
-Before storing, Tranche asks Binance what the key may do (GET /sapi/v1/account/apiRestrictions):
-a key that can withdraw is refused, a key that cannot trade spot is stored with a warning. If the
-check cannot be made (offline, the testnet has no such endpoint) the key is stored with a warning.
+Before storing, Tranche tries the key: it reads the account (GET /api/v3/account, signed, so a
+secret that does not belong to the key is refused there, on the testnet too) and asks what the key
+may do (GET /sapi/v1/account/apiRestrictions). A key Binance refuses is not stored (unless --force),
+a key that can withdraw is refused (unless --allow-withdrawals), a key that cannot trade spot is
+stored with a warning. If a check cannot be made (offline, the testnet has no /sapi endpoints) the
+key is stored with a warning.
 Headless servers without a keychain set BINANCE_API_KEY and BINANCE_API_SECRET instead; when both
 are set they take precedence over the keychain.
 `;
@@ -77,9 +84,11 @@ export async function keysCommand(args: string[], values: Values): Promise<numbe
         return await setKey(keychain, env, values);
       case 'delete':
         return await deleteKey(keychain, environmentOption(values, 'delete'));
+      case 'test':
+        return await testKey(keychain, env, values);
       default:
         throw new UsageError(
-          `unknown keys command "${sub}"; use keys list, keys set --env=NAME or keys delete --env=NAME`,
+          `unknown keys command "${sub}"; use keys list, keys set --env=NAME, keys test --env=NAME or keys delete --env=NAME`,
         );
     }
   } catch (e) {
@@ -136,6 +145,35 @@ function envKeyLine(env: EnvSecretStore): string | undefined {
   return `BINANCE_API_KEY / BINANCE_API_SECRET are set (${maskKey(key)}): they are used for every environment, ahead of the keychain.`;
 }
 
+/** `keys test --env=NAME`: the stored key (or BINANCE_API_* when set) tried on Binance; exit 1 when Binance refuses it. */
+async function testKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: Values): Promise<number> {
+  const environment = environmentOption(values, 'test');
+  const creds = env.isSet() ? await env.get(environment) : await keychain.get(environment);
+  if (!creds) {
+    io.fail(`no API key stored for ${environment}: store one with npm run keys -- set --env=${environment}`);
+    return 1;
+  }
+  const base = restBaseFor(environment, values['binance-rest-url']);
+  if (!base) {
+    io.fail(`${environment} is a custom environment: give --binance-rest-url to test its key there`);
+    return 2;
+  }
+  io.out(
+    `Trying ${env.isSet() ? 'the key in BINANCE_API_KEY' : `the key stored for ${environment}`} (${maskKey(creds.apiKey)}) at ${base} ...`,
+  );
+  const test = await testApiKey(creds, { restBaseUrl: base });
+  for (const line of keyTestLines(test)) io.out(line);
+  const verdict = judgeKeyTest(test, { allowWithdrawals: false, insist: false });
+  for (const w of verdict.warnings) io.warn(w);
+  if (verdict.refuse) {
+    io.fail(`Binance refused this key: ${verdict.refuse}`);
+    return 1;
+  }
+  if (!test.account.ok) return 1;
+  io.out('✔ The key works.');
+  return 0;
+}
+
 async function setKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: Values): Promise<number> {
   const environment = environmentOption(values, 'set');
   // Fail on a missing keychain before anyone types a secret.
@@ -157,27 +195,25 @@ async function setKey(keychain: KeytarSecretStore, env: EnvSecretStore, values: 
   }
 
   const base = restBaseFor(environment, values['binance-rest-url']);
-  let check: PermissionCheck;
+  let test: KeyTest;
   if (base) {
-    io.out(`Checking the key's permissions at ${base} ...`);
-    check = await checkApiKeyPermissions(creds, { restBaseUrl: base });
+    io.out(`Trying the key at ${base} (its account and its permissions) ...`);
+    test = await testApiKey(creds, { restBaseUrl: base });
   } else {
-    check = {
-      checked: false,
-      reason: `${environment} is a custom environment and no --binance-rest-url was given to check it at`,
-    };
+    const reason = `${environment} is a custom environment and no --binance-rest-url was given to check it at`;
+    test = { account: { ok: false, reason, refused: false }, permissions: { checked: false, reason } };
   }
-  const verdict = judgePermissions(check, { allowWithdrawals: values['allow-withdrawals'] === true });
+  const verdict = judgeKeyTest(test, {
+    allowWithdrawals: values['allow-withdrawals'] === true,
+    insist: values.force === true,
+  });
   if (verdict.refuse) {
-    io.fail(`not stored: ${verdict.refuse}. To store it anyway, pass --allow-withdrawals. Nothing was stored.`);
+    io.fail(
+      `not stored: ${verdict.refuse}. ${verdict.override === 'insist' ? 'If you are sure the key is right, pass --force to store it anyway.' : 'To store it anyway, pass --allow-withdrawals.'} Nothing was stored.`,
+    );
     return 2;
   }
-  if (check.checked) {
-    const p = check.permissions;
-    io.out(
-      `Permissions: reading ${onOff(p.enableReading)}, spot trading ${onOff(p.enableSpotAndMarginTrading)}, withdrawals ${onOff(p.enableWithdrawals)}, IP restricted ${onOff(p.ipRestrict)}`,
-    );
-  }
+  if (base) for (const line of keyTestLines(test)) io.out(line);
 
   const previous = await keychain.get(environment).catch((e: unknown) => {
     if (e instanceof KeychainUnavailableError) throw e;
@@ -207,8 +243,6 @@ async function deleteKey(keychain: KeytarSecretStore, environment: string): Prom
   io.out(`✔ Deleted the API key for ${environment} from the OS keychain (${keychain.service}/${environment}).`);
   return 0;
 }
-
-const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** --private-key-file: the PEM private key of an RSA or Ed25519 key, read once (its contents go to the keychain). */
 function readPrivateKeyFile(file: string): string {

@@ -43,24 +43,37 @@ export const useKeysStore = defineStore('keys', () => {
     } else error.value = r.error.message;
   }
 
+  /** Set when Binance refused the last key (wrong secret, bad key, IP not allowed): it may be stored anyway. */
+  const refused = ref<string | null>(null);
+  /** The last "Test key" per environment: whether it works, and what Binance said. */
+  const tests = ref<Record<string, { ok: boolean; lines: string[] }>>({});
+  const testing = ref<string | null>(null);
+
   async function save(
     environment: string,
     apiKey: string,
     apiSecret: string,
     allowWithdrawals = false,
+    insist = false,
   ): Promise<boolean> {
     saving.value = true;
     warnings.value = [];
     try {
-      const input = allowWithdrawals
-        ? { environment, apiKey, apiSecret, allowWithdrawals: true }
-        : { environment, apiKey, apiSecret };
+      const input = {
+        environment,
+        apiKey,
+        apiSecret,
+        ...(allowWithdrawals ? { allowWithdrawals: true } : {}),
+        ...(insist ? { insist: true } : {}),
+      };
       const r = await api.request('keys.set', input);
       if (!r.ok) {
         error.value = r.error.message;
+        refused.value = r.error.code === 'confirmation-required' ? r.error.message : null;
         notify.toast(`Key not saved: ${r.error.message}`, 'error');
         return false;
       }
+      refused.value = null;
       list.value = r.data.keys;
       warnings.value = r.data.warnings;
       error.value = null;
@@ -68,6 +81,20 @@ export const useKeysStore = defineStore('keys', () => {
       return true;
     } finally {
       saving.value = false;
+    }
+  }
+
+  /** Tries the stored key on Binance (its account, signed, and its permissions). */
+  async function test(environment: string): Promise<void> {
+    testing.value = environment;
+    try {
+      const r = await api.request('keys.test', { environment });
+      tests.value = {
+        ...tests.value,
+        [environment]: r.ok ? r.data : { ok: false, lines: [r.error.message] },
+      };
+    } finally {
+      testing.value = null;
     }
   }
 
@@ -83,5 +110,20 @@ export const useKeysStore = defineStore('keys', () => {
     return true;
   }
 
-  return { list, warnings, error, saving, environments, statusOf, hasKey, refresh, save, remove };
+  return {
+    list,
+    warnings,
+    error,
+    saving,
+    environments,
+    statusOf,
+    hasKey,
+    refresh,
+    save,
+    remove,
+    refused,
+    tests,
+    testing,
+    test,
+  };
 });

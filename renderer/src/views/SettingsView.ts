@@ -34,8 +34,14 @@ export const SettingsView = defineComponent({
         apiKey.value.trim().length >= 8 && apiSecret.value.trim().length >= 8 && connection.connected && !keys.saving,
     );
 
-    async function saveKey(): Promise<void> {
-      const ok = await keys.save(env.value, apiKey.value.trim(), apiSecret.value.trim(), allowWithdrawals.value);
+    async function saveKey(insist = false): Promise<void> {
+      const ok = await keys.save(
+        env.value,
+        apiKey.value.trim(),
+        apiSecret.value.trim(),
+        allowWithdrawals.value,
+        insist,
+      );
       if (ok) {
         apiKey.value = '';
         apiSecret.value = '';
@@ -156,17 +162,32 @@ export const SettingsView = defineComponent({
                     'td',
                     { class: 'num' },
                     s.configured && s.source === 'keychain'
-                      ? h(
-                          'button',
-                          {
-                            type: 'button',
-                            class: 'btn btn-small btn-danger-outline',
-                            'data-testid': `key-delete-${e}`,
-                            disabled: !connection.connected,
-                            onClick: () => (confirmDelete.value = e),
-                          },
-                          'Delete',
-                        )
+                      ? [
+                          h(
+                            'button',
+                            {
+                              type: 'button',
+                              class: 'btn btn-small',
+                              'data-testid': `key-test-${e}`,
+                              disabled: !connection.connected || keys.testing !== null,
+                              title: 'Ask Binance for the account and the key’s permissions',
+                              onClick: () => void keys.test(e),
+                            },
+                            keys.testing === e ? 'Testing…' : 'Test',
+                          ),
+                          ' ',
+                          h(
+                            'button',
+                            {
+                              type: 'button',
+                              class: 'btn btn-small btn-danger-outline',
+                              'data-testid': `key-delete-${e}`,
+                              disabled: !connection.connected,
+                              onClick: () => (confirmDelete.value = e),
+                            },
+                            'Delete',
+                          ),
+                        ]
                       : undefined,
                   ),
                 ],
@@ -250,8 +271,28 @@ export const SettingsView = defineComponent({
                     ? `Replace key for ${env.value}`
                     : `Save key for ${env.value}`,
               ),
-              h('span', { class: 'muted small' }, 'The host asks Binance for the key’s permissions before storing it.'),
+              h(
+                'span',
+                { class: 'muted small' },
+                'The host tries the key on Binance (its account and its permissions) before storing it.',
+              ),
             ]),
+            keys.refused
+              ? h('div', { class: 'error-box', role: 'alert', 'data-testid': 'key-refused' }, [
+                  h('p', keys.refused),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'btn btn-small btn-danger-outline',
+                      'data-testid': 'key-store-anyway',
+                      disabled: !keyReady.value,
+                      onClick: () => void saveKey(true),
+                    },
+                    'Store anyway',
+                  ),
+                ])
+              : null,
             keys.warnings.length
               ? h(
                   'ul',
@@ -259,6 +300,19 @@ export const SettingsView = defineComponent({
                   keys.warnings.map((w) => h('li', { key: w }, w)),
                 )
               : null,
+            ...Object.entries(keys.tests).map(([e, t]) =>
+              h(
+                'div',
+                { key: `test-${e}`, class: t.ok ? 'ok-box' : 'error-box', 'data-testid': `key-test-result-${e}` },
+                [
+                  h('strong', `${e}: ${t.ok ? 'the key works' : 'the key does not work'}`),
+                  h(
+                    'ul',
+                    t.lines.map((l) => h('li', { key: l }, l)),
+                  ),
+                ],
+              ),
+            ),
           ],
         ),
       ]);
