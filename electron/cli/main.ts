@@ -4,6 +4,7 @@ import { LedgerError } from '../store/database';
 import { keysCommand } from './commands/keys';
 import { clearAllocationsCommand, emergencyStopCommand } from './commands/ledger-actions';
 import { logCommand } from './commands/log';
+import { paramsCommand } from './commands/params';
 import { statusCommand } from './commands/status';
 import { tradeCommand } from './commands/trade';
 import { HELP, parseCommandLine, UsageError } from './options';
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = positionals;
   // `keys` has sub-commands (keys list | set | delete); every other command takes options only.
   if (command === 'keys') return keysCommand(rest, values);
+  if (command === 'params') return paramsCommand(rest, values);
   if (rest.length > 0)
     throw new UsageError(`unexpected argument(s): ${rest.join(' ')}. Options take the form --name=value.`);
   switch (command) {
@@ -35,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: trade, status, log, emergency-stop, clear-allocations, keys, serve`,
+        `unknown command "${command}"; commands: trade, status, log, params, emergency-stop, clear-allocations, keys, serve`,
       );
   }
 }

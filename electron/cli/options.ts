@@ -17,7 +17,9 @@ export type LogFormat = 'pretty' | 'json';
 
 export interface TradeOptions {
   paper: boolean;
-  parameterSets: string;
+  /** A parameter file to trade; undefined: the sets saved in the data folder (the desktop app's). */
+  parameterSets: string | undefined;
+  dataDir: string;
   market: MarketChoice;
   balance: Decimal;
   feeRate: Decimal;
@@ -58,6 +60,7 @@ const COMMON = {
   'telegram-chat': { type: 'string' },
   'telegram-api-url': { type: 'string' },
   'alert-webhook': { type: 'string' },
+  out: { type: 'string' },
   limit: { type: 'string' },
   level: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -111,9 +114,6 @@ function tradeLedgerFile(values: Values, market: MarketChoice): string {
 }
 
 export function tradeOptions(values: Values): TradeOptions {
-  if (!values.parameterSets) {
-    throw new UsageError('--parameterSets=PATH is required (for example --parameterSets=config/live-params.json)');
-  }
   const logFormat = values['log-format'] ?? 'pretty';
   if (logFormat !== 'pretty' && logFormat !== 'json')
     throw new UsageError(`--log-format=${logFormat} is not understood; use pretty or json`);
@@ -127,7 +127,8 @@ export function tradeOptions(values: Values): TradeOptions {
   );
   return {
     paper: values.paper === true,
-    parameterSets: path.resolve(values.parameterSets),
+    parameterSets: values.parameterSets ? path.resolve(values.parameterSets) : undefined,
+    dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(),
     market,
     balance: decimalOption(
       'balance',
@@ -173,6 +174,9 @@ Usage:
 Commands (npm run tranche -- COMMAND):
   trade               trade the parameter sets (what npm run startTrading runs)
   status              print a stored ledger: allocation status JSON, positions, recent trades
+  params show         the parameter sets saved in the data folder (what trade uses without --parameterSets)
+  params import FILE  make a parameter file (the seed's shape) the saved sets, after checking it
+  params export [--out=FILE]  the saved sets in the seed's shape (to stdout, or to FILE)
   log                 the ledger's journal: orders, fills, closes and the engine's warnings and errors,
                       also of earlier runs ([--limit=100] [--level=all|warning|error] [--log-format=json])
   emergency-stop      stop entries, cancel every OCO, sell every position at market, clear reservations.
@@ -188,7 +192,9 @@ Commands (npm run tranche -- COMMAND):
 Options:
   --paper                     paper trading: simulated fills on real prices; without it, live trading
                               on Binance (--env, default live) after a typed confirmation
-  --parameterSets=PATH        parameter file, the seed's shape { "parameterSets": [ ... ] }
+  --parameterSets=PATH        parameter file, the seed's shape { "parameterSets": [ ... ] }; without it,
+                              the sets saved in the data folder (the ones the desktop app edits;
+                              npm run tranche -- params import FILE makes a file those)
   --market=binance            live Binance market data (default; no API key needed)
   --market=replay:DIR         replay Binance kline CSVs (<SYMBOL>-<interval>-*.csv) from DIR, as fast as possible
   --balance=1000              paper starting balance in the quote asset (only used when the ledger is new)

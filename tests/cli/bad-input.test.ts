@@ -191,7 +191,6 @@ describe('bad input to startTrading', () => {
         /--log-format=xml is not understood; use pretty or json/,
       ],
       [['--paper', `--parameterSets=${ok}`, '--speed=9'], /Unknown option '--speed'.*--help/],
-      [['--paper'], /--parameterSets=PATH is required/],
       [
         ['--paper', `--parameterSets=${ok}`, '--telegram-chat=4242'],
         /--telegram-chat needs the bot's token in TRANCHE_TELEGRAM_TOKEN/,

@@ -1,4 +1,6 @@
 import { loadParameterFile } from '../../app/parameter-file';
+import { savedParameterSets } from '../../app/parameter-home';
+import { settingsFile } from '../../app/paths';
 import { protectionSummary } from '../../app/protection-summary';
 import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
@@ -21,7 +23,9 @@ export async function tradeCommand(values: Values): Promise<number> {
   }
   const opts = tradeOptions(values);
   // Validate everything before anything is opened or written.
-  const { sets, quoteAsset } = loadParameterFile(opts.parameterSets);
+  const { sets, quoteAsset } = opts.parameterSets
+    ? loadParameterFile(opts.parameterSets)
+    : savedParameterSets(opts.dataDir);
   const out = createOutput(opts.logFormat, opts.quiet);
   const onHealth = (h: FeedHealth) => out.health('market-data', h, describeHealth(h));
   const sinks = alertSinks(
@@ -97,6 +101,11 @@ export async function tradeCommand(values: Values): Promise<number> {
           .join(', ')}`,
       );
     }
+    out.info(
+      opts.parameterSets
+        ? `Parameter sets: ${opts.parameterSets}`
+        : `Parameter sets: the ones saved in ${settingsFile(opts.dataDir)} (the desktop app's; --parameterSets=FILE trades a file instead)`,
+    );
     if (alerts) out.info(`Alerts to ${alerts.sinks.join(' and ')}`);
     out.info(
       `Ledger: ${dbFile} (pid ${process.pid}; emergency stop: npm run emergencyStop -- ${live ? `--env=${live.venue.endpoints.name}` : '--paper'} --db=${dbFile})`,
