@@ -222,8 +222,31 @@ export const App = defineComponent({
               h('li', 'sell every open position at market,'),
               h('li', 'clear every reservation.'),
             ]),
-            engine.state?.mode === 'live'
-              ? h('p', { class: 'warn-text' }, `This sells real funds on ${engine.state.environment ?? 'Binance'}.`)
+            engine.state?.viewing
+              ? h('p', ['Ledger: ', h('span', { class: 'mono' }, engine.state.viewing.file)])
+              : null,
+            positionsStore.list.length
+              ? [
+                  h('p', `It sells these ${positionsStore.list.length} position(s):`),
+                  h(
+                    'ul',
+                    { 'data-testid': 'emergency-positions' },
+                    positionsStore.list.map((p) =>
+                      h(
+                        'li',
+                        { key: p.symbol },
+                        `${p.symbol}: ${p.quantity} (entered at ${p.entryPrice}, ${p.status})`,
+                      ),
+                    ),
+                  ),
+                ]
+              : h('p', { 'data-testid': 'emergency-positions' }, 'There is no open position to sell.'),
+            engine.state?.mode === 'live' || engine.state?.viewing?.mode === 'live'
+              ? h(
+                  'p',
+                  { class: 'warn-text' },
+                  `This sells real funds on ${engine.state?.environment ?? engine.state?.viewing?.environment ?? 'Binance'}.`,
+                )
               : null,
           ],
         ),

@@ -153,6 +153,10 @@ test('emergency stop: every position sold, every reservation cleared', async ({ 
   await open(page);
   await page.getByTestId('emergency-stop').click();
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  // The positions it will sell are listed (the take-profit closed BTCUSDT).
+  await expect(page.getByTestId('emergency-positions')).toContainText('ETHUSDT');
+  await expect(page.getByTestId('emergency-positions')).toContainText('BNBUSDT');
+  await expect(page.getByTestId('emergency-positions')).not.toContainText('BTCUSDT');
   await shot(page, 'emergency-confirm');
   await page.getByTestId('confirm-yes').click();
   await page.getByTestId('nav-positions').click();
