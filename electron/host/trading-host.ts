@@ -488,6 +488,35 @@ export class TradingHost {
     return this.status();
   }
 
+  /**
+   * Starts the paper account over with `balance`: refused while anything trades; the paper ledger
+   * on live prices (its simulated positions and history) is deleted, the balance saved for the new
+   * one. Replay ledgers are left alone (each starts over with --fresh / a new replay).
+   */
+  private async resetPaper(balance: string): Promise<{ file: string; balance: string; closedPositions: number }> {
+    if (this.run) throw new HostError('failed', 'stop trading first: the paper account is reset while nothing trades');
+    if (this.exclusive) throw new HostError('failed', 'an emergency stop or reset is under way; try again in a moment');
+    const file = defaultLedgerFile('paper', 'paper', this.dataDir);
+    const owner = ledgerOwnerPid(file);
+    if (owner !== undefined)
+      throw new HostError(
+        'failed',
+        `the paper ledger ${file} is in use by another Tranche process (pid ${owner}); stop it first`,
+      );
+    const saved = this.params.saveSettings({ paperBalance: balance });
+    let closedPositions = 0;
+    if (fs.existsSync(file)) {
+      closedPositions = readStoredLedger(file, this.quoteAsset(), (v) => v.ledger.openPositions().length) ?? 0;
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    }
+    this.info(
+      `🔄 Paper account reset: ${file} deleted (${closedPositions} simulated open position(s) dropped); the next paper session starts with ${saved.paperBalance}`,
+    );
+    this.emitState();
+    this.emitLedgerViews();
+    return { file, balance: saved.paperBalance, closedPositions };
+  }
+
   /** A per-position action through the running engine; a refusal is a named error, the result said in the log. */
   private async byHand(symbol: string, act: (engine: TradingEngine) => Promise<string>): Promise<{ message: string }> {
     const run = this.run;
@@ -700,6 +729,7 @@ export class TradingHost {
           }),
         ),
       'position.forget': ({ symbol }) => this.byHand(symbol, (e) => e.forgetPosition(symbol)),
+      'paper.reset': ({ balance }) => this.resetPaper(balance),
       'allocations.get': () => this.allocation(),
       'allocations.clearAll': () => this.clearAllAllocations(),
       'params.get': () => this.params.get(),

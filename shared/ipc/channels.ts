@@ -20,6 +20,7 @@ export const REQUEST_CHANNEL_NAMES = [
   'position.close',
   'position.move',
   'position.forget',
+  'paper.reset',
   'allocations.get',
   'allocations.clearAll',
   'params.get',

@@ -258,6 +258,11 @@ export const requests = {
     input: z.object({ symbol: tradingSymbol, confirm: z.literal(true) }).strict(),
     output: z.object({ message: z.string() }),
   },
+  /** Starts the paper account over: the paper ledger (on live prices) deleted, the new balance saved. */
+  'paper.reset': {
+    input: z.object({ balance: decimalString.max(20), confirm: z.literal(true) }).strict(),
+    output: z.object({ file: z.string(), balance: z.string(), closedPositions: z.number().int() }),
+  },
   'allocations.clearAll': {
     input: z.object({ confirm: z.literal(true) }).strict(),
     output: z.object({ cleared: z.number(), withPositions: z.array(z.string()) }),

@@ -38,5 +38,16 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  return { settings, error, saving, refresh, save };
+  /** Starts the paper account over with `balance` (the host refuses while anything trades). */
+  async function resetPaper(balance: string): Promise<{ ok: boolean; message: string }> {
+    const r = await api.request('paper.reset', { balance, confirm: true });
+    if (!r.ok) return { ok: false, message: r.error.message };
+    await refresh();
+    return {
+      ok: true,
+      message: `Paper account reset to ${r.data.balance}${r.data.closedPositions ? ` (${r.data.closedPositions} simulated position(s) dropped)` : ''}`,
+    };
+  }
+
+  return { settings, error, saving, refresh, save, resetPaper };
 });

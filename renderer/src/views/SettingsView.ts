@@ -373,10 +373,39 @@ export const SettingsView = defineComponent({
             },
             settings.saving ? 'Saving…' : 'Save',
           ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-danger-outline',
+              'data-testid': 'paper-reset',
+              disabled: !connection.connected || engine.active,
+              title: engine.active ? 'Stop trading first' : 'Start the paper account over with a new balance',
+              onClick: () => {
+                resetBalance.value = s?.paperBalance ?? '1000';
+                resetError.value = null;
+                confirmReset.value = true;
+              },
+            },
+            'Reset paper account…',
+          ),
         ]),
         settings.error ? h('p', { class: 'error-text' }, settings.error) : null,
       ]);
     };
+
+    const confirmReset = ref(false);
+    const resetBalance = ref('');
+    const resetError = ref<string | null>(null);
+    async function resetPaper(): Promise<void> {
+      const r = await settings.resetPaper(resetBalance.value.trim());
+      if (!r.ok) {
+        resetError.value = r.message;
+        return;
+      }
+      notify.toast(r.message, 'success');
+      confirmReset.value = false;
+    }
 
     const appPanel = () =>
       panel('This app', [
@@ -439,6 +468,32 @@ export const SettingsView = defineComponent({
             onCancel: () => (confirmDelete.value = null),
           },
           () => [h('p', 'The key is removed from the keychain. Live trading on this environment needs a new key.')],
+        ),
+        h(
+          ConfirmDialog,
+          {
+            open: confirmReset.value,
+            title: 'Reset the paper account',
+            confirmLabel: 'Reset',
+            onConfirm: resetPaper,
+            onCancel: () => (confirmReset.value = false),
+          },
+          () => [
+            h(
+              'p',
+              'The paper ledger on live prices is deleted: its simulated positions, reservations and history. Replay ledgers are kept.',
+            ),
+            h('label', { class: 'field' }, [
+              h('span', { class: 'field-label' }, 'New balance'),
+              h('input', {
+                value: resetBalance.value,
+                inputmode: 'decimal',
+                'data-testid': 'paper-reset-balance',
+                onInput: (e: Event) => (resetBalance.value = (e.target as HTMLInputElement).value),
+              }),
+            ]),
+            resetError.value ? h('p', { class: 'error-text', role: 'alert' }, resetError.value) : null,
+          ],
         ),
       ]);
   },
