@@ -110,6 +110,22 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(x);
   });
 
+  it('a buy whose answer is held while the user data stream tells of its fill: protected from the stream at once, not after the request timeout', async () => {
+    // The request timeout is 4 s here: waiting for it (and a look-up) the coins would go 4 s and more without an OCO.
+    const x = await start({ harness: { requestTimeoutMs: 4000, timings: { unknownOutcomeWindowMs: 10_000 } } });
+    live.fake.faults.timeoutNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 300, holdMs: 6000 });
+    const t = Date.now();
+    const entering = x.signal('BTCUSDT', 6);
+    await x.until('protected', () => x.engine.ledger.position('BTCUSDT')?.status === 'protected', 8000);
+    expect(Date.now() - t).toBeLessThan(2500);
+    await entering;
+    const p = x.engine.ledger.position('BTCUSDT')!;
+    const buy = live.fake.orders(API_KEY).find((o) => o.side === 'BUY')!;
+    expect(p.boughtQty.toFixed(8)).toBe(buy.executedQty);
+    expect(working()).toEqual(['LIMIT_MAKER', 'STOP_LOSS_LIMIT']);
+    agree(x);
+  });
+
   it('an OCO whose answer is lost after it was accepted is found and adopted: one OCO, never two', async () => {
     const x = await start();
     live.fake.faults.failNext({ method: 'POST', path: '/api/v3/orderList/oco' }, 1, { afterAccept: true });

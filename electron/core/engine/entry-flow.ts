@@ -101,12 +101,24 @@ export class EntryFlow extends FlowPart {
       }
     }
     let report: OrderReport;
+    // The user data stream may tell of the fill before the REST answer comes (or instead of it: an
+    // answer held until the request times out): the first final word is taken, so the coins get
+    // their OCO without waiting for a late answer. The answer that comes after changes nothing.
+    const heard = new AbortController();
+    const sent = this.exchange.marketBuyByQuote({
+      symbol: set.symbol,
+      quoteAmount: reservation.amount,
+      clientOrderId: position.entryClientOrderId,
+    });
     try {
-      report = await this.exchange.marketBuyByQuote({
-        symbol: set.symbol,
-        quoteAmount: reservation.amount,
-        clientOrderId: position.entryClientOrderId,
-      });
+      const first = await Promise.race([
+        sent.then((r) => ({ from: 'rest' as const, r })),
+        this.finalReportOf(position.entryClientOrderId, heard.signal).then((r) =>
+          r ? { from: 'stream' as const, r } : new Promise<never>(() => undefined),
+        ),
+      ]);
+      if (first.from === 'stream') sent.catch(() => undefined); // its failure, if any, no longer matters
+      report = first.r;
     } catch (e) {
       if (isUnknownOutcome(e)) {
         // Not under the lock: the look-ups may take minutes; nothing else can enter this symbol
@@ -116,8 +128,19 @@ export class EntryFlow extends FlowPart {
       }
       this.failEntry(position, describe(e));
       return;
+    } finally {
+      heard.abort();
     }
     await this.bookEntryLocked(position, report);
+  }
+
+  /** The first final report of this order that the user data stream brings (undefined once aborted). */
+  private async finalReportOf(clientOrderId: string, signal: AbortSignal): Promise<OrderReport | undefined> {
+    while (!signal.aborted) {
+      const r = await this.x.mailbox.wait(clientOrderId, 60_000, signal);
+      if (r && isFinalStatus(r.status)) return r;
+    }
+    return undefined;
   }
 
   /** Starts looking up an entry whose outcome is unknown, unless that already runs. */
