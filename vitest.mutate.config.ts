@@ -17,6 +17,8 @@ export default defineConfig({
       // keytar (loaded by the host's test helper) hangs when loaded again in a second worker thread.
       'tests/integration/trading-host.test.ts',
       'tests/integration/host-stop.test.ts',
+      // The other host tests (journal, live parameter saves, paper reset, hostile input) load keytar too.
+      'tests/integration/host-*.test.ts',
       'tests/integration/dispatcher.test.ts',
       'tests/integration/ws-host.test.ts',
       'tests/integration/replay-feed.test.ts',
