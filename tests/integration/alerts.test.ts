@@ -43,7 +43,14 @@ describe('alerts', () => {
     const t = Date.now();
     dispatcher.push(alert('one'));
     dispatcher.push(alert('two', 'exit'));
-    await until('both delivered twice', () => server!.messages().length === 2 && server!.webhooks().length === 2);
+    // The stand-in records a request before it answers; the dispatcher counts it once the answer is in.
+    await until(
+      'both delivered twice',
+      () =>
+        server!.messages().length === 2 &&
+        server!.webhooks().length === 2 &&
+        dispatcher!.stats().every((s) => s.delivered === 2),
+    );
     expect(server.messages()).toEqual(['one', 'two']);
     expect(Date.now() - t).toBeGreaterThanOrEqual(1000); // the 429's retry_after
     expect(server.webhooks().map((w) => [w.source, w.kind, w.symbol, w.text])).toEqual([
