@@ -191,7 +191,9 @@ export class Checker {
             ? 'executed quantities differ'
             : undefined;
       if (why) {
-        this.unsettledBy.set(why, (this.unsettledBy.get(why) ?? 0) + 1);
+        // Named by order, so a difference that never settles points at the order to look up.
+        const key = `${why}: ${o.symbol} ${o.side} ${o.type} ${o.clientOrderId}`;
+        this.unsettledBy.set(key, (this.unsettledBy.get(key) ?? 0) + 1);
         return false;
       }
     }
