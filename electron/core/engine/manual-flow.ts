@@ -6,7 +6,6 @@
 import type { Position } from '../ledger/records';
 import { Decimal } from '../money/decimal';
 import { roundToTick } from '../money/symbol-rules';
-import { isSellLeg } from './flow-context';
 import { FlowPart } from './flow-state';
 import { planOco } from './oco-plan';
 import { tooSmallToSell } from './sell-sizes';
@@ -35,10 +34,11 @@ export class ManualFlow extends FlowPart {
    */
   async retargetLocked(position: Position, targets: NewTargets, lastPrice: number): Promise<string> {
     const p = this.current(position);
-    if (!p || p.status === 'closed') throw new ManualRequestError(`${position.symbol} has no open position any more`);
+    if (!p) throw new ManualRequestError(`${position.symbol} has no open position any more`);
     if (p.status !== 'protected')
       throw new ManualRequestError(
-        `${p.symbol} is ${p.status === 'opening' ? 'still being bought' : p.status === 'exiting' ? 'being sold' : 'not protected right now'}: its targets can be moved once it is protected`,
+        // (Never 'opening' here: the engine refuses those before taking the symbol's lock.)
+        `${p.symbol} is ${p.status === 'exiting' ? 'being sold' : 'not protected right now'}: its targets can be moved once it is protected`,
       );
     if (!targets.takeProfit && !targets.stop)
       throw new ManualRequestError('give a new take-profit, a new stop, or both');
@@ -108,11 +108,8 @@ export class ManualFlow extends FlowPart {
    */
   async forgetLocked(position: Position): Promise<string> {
     const p = this.current(position);
-    if (!p || p.status === 'closed') throw new ManualRequestError(`${position.symbol} has no open position any more`);
-    if (p.status === 'opening')
-      throw new ManualRequestError(
-        `${p.symbol}'s buy is still being looked up: it can be forgotten once its fill is known`,
-      );
+    if (!p) throw new ManualRequestError(`${position.symbol} has no open position any more`);
+    // (Never 'opening' here: the engine refuses those before taking the symbol's lock.)
     const rules = this.x.rulesFor(p.symbol);
     const held = await this.exchange.getAssetBalance(rules.baseAsset);
     const total = held.free.add(held.locked);
@@ -123,14 +120,13 @@ export class ManualFlow extends FlowPart {
       );
     // The coins are gone. What the ledger believes still works (an OCO ended elsewhere, unheard of)
     // is asked of the exchange and ended first: nothing of ours may rest once it is forgotten.
-    if (this.ledger.workingOrders(p.id).some(isSellLeg)) {
-      const ended = await this.f.cancelProtection(p);
-      if (ended === 'closed') return `${p.symbol}'s position closed meanwhile`;
-      if (ended === 'live')
-        throw new ManualRequestError(
-          `${p.symbol}'s OCO could not be confirmed gone from the exchange: try again in a moment`,
-        );
-    }
+    // (With no working leg in the ledger this is 'clear' at once.)
+    const ended = await this.f.cancelProtection(p);
+    if (ended === 'closed') return `${p.symbol}'s position closed meanwhile`;
+    if (ended === 'live')
+      throw new ManualRequestError(
+        `${p.symbol}'s OCO could not be confirmed gone from the exchange: try again in a moment`,
+      );
     const cur = this.current(p);
     if (!cur) return `${p.symbol}'s position closed meanwhile`;
     this.ledger.note(
