@@ -7,39 +7,40 @@ import { logCommand } from './commands/log';
 import { paramsCommand } from './commands/params';
 import { statusCommand } from './commands/status';
 import { tradeCommand } from './commands/trade';
-import { HELP, parseCommandLine, UsageError } from './options';
+import { UsageError } from './options';
+import { buildProgram } from './program';
+import { CommanderError } from 'commander';
 
 /** Entry point of the `tranche` command line (npm run startTrading / status / emergencyStop / keys / tranche). */
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
-  const [command = 'help', ...rest] = positionals;
-  // `keys` has sub-commands (keys list | set | delete); every other command takes options only.
-  if (command === 'keys') return keysCommand(rest, values);
-  if (command === 'params') return paramsCommand(rest, values);
-  if (rest.length > 0)
-    throw new UsageError(`unexpected argument(s): ${rest.join(' ')}. Options take the form --name=value.`);
-  switch (command) {
-    case 'trade':
-      return tradeCommand(values);
-    case 'status':
-      return statusCommand(values);
-    case 'log':
-      return logCommand(values);
-    case 'emergency-stop':
-      return emergencyStopCommand(values);
-    case 'clear-allocations':
-      return clearAllocationsCommand(values);
-    case 'serve':
+  let code = 0;
+  const program = buildProgram(
+    {
+      trade: (_, v) => tradeCommand(v),
+      status: (_, v) => statusCommand(v),
+      log: (_, v) => logCommand(v),
+      emergencyStop: (_, v) => emergencyStopCommand(v),
+      clearAllocations: (_, v) => clearAllocationsCommand(v),
+      params: (args, v) => paramsCommand(args, v),
+      keys: (args, v) => keysCommand(args, v),
       // Loaded on demand: the host and its transport are not part of the trading commands.
-      return (await import('./commands/serve')).serveCommand(values);
-    case 'help':
-      process.stdout.write(HELP);
-      return 0;
-    default:
-      throw new UsageError(
-        `unknown command "${command}"; commands: trade, status, log, params, emergency-stop, clear-allocations, keys, serve`,
-      );
+      serve: async (_, v) => (await import('./commands/serve')).serveCommand(v),
+    },
+    (c) => (code = c),
+  );
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
   }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    // Commander has printed its message (an unknown option with the nearest name, a missing
+    // argument) or the help; only the exit code is left to give.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return code;
 }
 
 // Output piped into a reader that went away (`tranche log | head`): stop writing, never crash (a

@@ -190,7 +190,11 @@ describe('bad input to startTrading', () => {
         ['--paper', `--parameterSets=${ok}`, '--log-format=xml'],
         /--log-format=xml is not understood; use pretty or json/,
       ],
-      [['--paper', `--parameterSets=${ok}`, '--speed=9'], /Unknown option '--speed'.*--help/],
+      [['--paper', `--parameterSets=${ok}`, '--speed=9'], /unknown option '--speed'\n\(add --help for the options\)/],
+      // A near miss gets the option meant.
+      [['--paper', `--parameterSet=${ok}`], /unknown option '--parameterSet'\n\(Did you mean --parameterSets\?\)/],
+      // Options belong to their command: --port is serve's.
+      [['--paper', `--parameterSets=${ok}`, '--port=80'], /unknown option '--port'/],
       [
         ['--paper', `--parameterSets=${ok}`, '--telegram-chat=4242'],
         /--telegram-chat needs the bot's token in TRANCHE_TELEGRAM_TOKEN/,

@@ -16,41 +16,7 @@ import {
   isPrivateKeyPem,
   type ApiCredentials,
 } from '../../core/ports/secret-store';
-import { UsageError, type parseCommandLine } from '../options';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
-
-export const KEYS_HELP = `Binance API keys in the OS keychain (service Tranche, one entry per environment).
-
-  npm run keys -- list                         environments with a key (the key masked: last 4 only)
-  npm run keys -- set --env=testnet            asks for the API key and the secret (echo off)
-  npm run keys -- set --env=live --private-key-file=ed25519-private.pem
-                                               an Ed25519 (or RSA) key: asks for the API key only
-  printf '%s\\n%s\\n' KEY SECRET | npm run keys -- set --env=testnet --secret-stdin
-  npm run keys -- test --env=testnet           tries the stored key on Binance: its account and permissions
-  npm run keys -- delete --env=testnet
-
-  --env=live|testnet|NAME   the environment (NAME: lower-case letters, digits and dashes)
-  --private-key-file=PATH   the PEM private key of an Ed25519 or RSA API key (Binance recommends
-                            Ed25519); the file is read once and kept in the keychain, not referenced
-  --secret-stdin            read two lines "key\\nsecret" from stdin (with --private-key-file: one line,
-                            the key); for scripts; never pass a secret as an argument
-  --allow-withdrawals       store a key even though Binance says it can withdraw funds
-  --force                   store a key even though Binance refused it (-1022: the secret is not the
-                            key's; -2014, -2015: a bad key, or not allowed from this IP)
-  --binance-rest-url=URL    where to check the key's permissions (custom environments; live and testnet know theirs)
-
-The key type (HMAC, RSA or Ed25519) is recognised from the secret: an HMAC secret is one line; a
-private key is a PEM block (pasted at the prompt it may span lines, up to its END line).
-Before storing, Tranche tries the key: it reads the account (GET /api/v3/account, signed, so a
-secret that does not belong to the key is refused there, on the testnet too) and asks what the key
-may do (GET /sapi/v1/account/apiRestrictions). A key Binance refuses is not stored (unless --force),
-a key that can withdraw is refused (unless --allow-withdrawals), a key that cannot trade spot is
-stored with a warning. If a check cannot be made (offline, the testnet has no /sapi endpoints) the
-key is stored with a warning.
-Headless servers without a keychain set BINANCE_API_KEY and BINANCE_API_SECRET instead; when both
-are set they take precedence over the keychain.
-`;
+import { UsageError, type Values } from '../options';
 
 const MAX_STDIN_BYTES = 64 * 1024;
 
@@ -68,11 +34,7 @@ const io: Io = {
 
 /** `keys list | set | delete`: API keys in the OS keychain. */
 export async function keysCommand(args: string[], values: Values): Promise<number> {
-  const [sub = 'help', ...rest] = args;
-  if (values.help || sub === 'help') {
-    process.stdout.write(KEYS_HELP);
-    return 0;
-  }
+  const [sub, ...rest] = args;
   if (rest.length > 0) throw new UsageError(`unexpected argument(s) after keys ${sub}: ${rest.join(' ')}`);
   const keychain = new KeytarSecretStore();
   const env = new EnvSecretStore();

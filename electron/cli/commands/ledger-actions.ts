@@ -1,14 +1,12 @@
 import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import { LedgerError, ledgerOwner, peekLedger, type LedgerIdentity, type PidInfo } from '../../store/database';
-import { ledgerFileFor, parseMarket, type parseCommandLine } from '../options';
+import { ledgerFileFor, parseMarket, type Values } from '../options';
 import { liveVenue } from './live-venue';
 import { checkAllClosed } from './open-positions';
 import { emergencyStopThroughOwner } from './owner-emergency-stop';
 import { createOutput } from '../output';
 import { statusJson } from '../summary';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
 
 type WhenOwned = (owner: PidInfo, file: string, identity: LedgerIdentity) => Promise<number>;
 

@@ -7,10 +7,8 @@ import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
 import { describeExchangeHealth } from '../../app/health-lines';
 import { defaultDataDir, defaultLedgerFile } from '../../app/paths';
 import type { LiveVenue } from '../../app/trading-session';
-import { UsageError, type parseCommandLine } from '../options';
+import { UsageError, type Values } from '../options';
 import type { Output } from '../output';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
 
 async function confirm(values: Values, question: string): Promise<void> {
   if (values['confirm-live']) return;

@@ -1,8 +1,6 @@
 import { openLedgerDatabase, peekLedger } from '../../store/database';
 import { SqliteLedgerStore } from '../../store/sqlite-ledger-store';
-import { ledgerFileFor, parseMarket, UsageError, type parseCommandLine } from '../options';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
+import { ledgerFileFor, parseMarket, UsageError, type Values } from '../options';
 
 const LEVELS = ['all', 'warning', 'error'] as const;
 

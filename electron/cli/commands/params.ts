@@ -2,9 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportParameterSets, importParameterFile, savedParameterSets } from '../../app/parameter-home';
 import { defaultDataDir, settingsFile } from '../../app/paths';
-import { UsageError, type parseCommandLine } from '../options';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
+import { UsageError, type Values } from '../options';
 
 /**
  * `params show | import FILE | export [--out=FILE]`: the parameter sets saved in the data folder,

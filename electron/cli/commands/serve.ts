@@ -6,24 +6,9 @@ import { createDispatcher } from '../../host/dispatcher';
 import { TradingHost } from '../../host/trading-host';
 import type { EndpointOverrides } from '../../host/venues';
 import { startWsHost } from '../../host/ws-host';
-import { UsageError, type parseCommandLine } from '../options';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
+import { UsageError, type Values } from '../options';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-export const SERVE_HELP = `npm run serve: the desktop app without Electron. Starts the trading host headless and serves
-the built renderer (out/renderer, from npm run build) on http://127.0.0.1, then prints the URL to
-open, with this launch's token. Ctrl+C stops trading (open positions stay protected by their OCOs)
-and the server.
-
-  --port=0                  port on 127.0.0.1 (default 0: the OS chooses)
-  --data-dir=DIR            data folder (default ~/.config/Tranche on Linux, or $TRANCHE_DATA_DIR)
-  --env=NAME --binance-rest-url=URL --binance-ws-url=URL --binance-ws-api-url=URL
-                            a custom Binance environment (e.g. the local exchange of npm run fake-binance);
-                            its market data is also used for paper trading
-  --renderer-dir=DIR        serve another build of the renderer (default out/renderer)
-`;
 
 function portOption(raw: string | undefined): number {
   const text = raw ?? '0';
@@ -34,10 +19,6 @@ function portOption(raw: string | undefined): number {
 
 /** `serve`: the trading host behind the loopback WebSocket, until Ctrl+C. */
 export async function serveCommand(values: Values): Promise<number> {
-  if (values.help) {
-    process.stdout.write(SERVE_HELP);
-    return 0;
-  }
   const rendererDir = path.resolve(values['renderer-dir'] ?? path.join(ROOT, 'out', 'renderer'));
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new UsageError(

@@ -2,10 +2,8 @@ import { formatMoney } from '../../../shared/money/format';
 import { Ledger } from '../../core/ledger/ledger';
 import { openLedgerDatabase, peekLedger } from '../../store/database';
 import { SqliteLedgerStore } from '../../store/sqlite-ledger-store';
-import { ledgerFileFor, parseMarket, type parseCommandLine } from '../options';
+import { ledgerFileFor, parseMarket, type Values } from '../options';
 import { statusJson } from '../summary';
-
-type Values = ReturnType<typeof parseCommandLine>['values'];
 
 /** `status`: prints a stored ledger without touching it (works while another process trades on it). */
 export function statusCommand(values: Values): number {

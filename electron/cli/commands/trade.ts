@@ -6,21 +6,15 @@ import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import type { FeedHealth } from '../../core/ports/market-feed';
 import { describeHealth } from '../health';
-import { HELP, tradeOptions, type parseCommandLine } from '../options';
+import { tradeOptions, type Values } from '../options';
 import { AlertDispatcher } from '../../app/alerts/alert-dispatcher';
 import { alertSinks, TELEGRAM_TOKEN_ENV } from '../../app/alerts/alert-config';
 import { liveVenue } from './live-venue';
 import { createOutput } from '../output';
 import { statusJson, summarize, summaryLines } from '../summary';
 
-type Values = ReturnType<typeof parseCommandLine>['values'];
-
 /** `startTrading`: trade the parameter sets until Ctrl+C (live market data) or the end of the data (replay). */
 export async function tradeCommand(values: Values): Promise<number> {
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const opts = tradeOptions(values);
   // Validate everything before anything is opened or written.
   const { sets, quoteAsset } = opts.parameterSets
