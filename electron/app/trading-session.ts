@@ -1,3 +1,4 @@
+import type { Candle } from '../core/ports/market-feed';
 import { rmSync } from 'node:fs';
 import type { ParameterSet } from '../../shared/params/schema';
 import { BinanceExchange, type BinanceCredentials, type ExchangeHealth } from '../adapters/binance/binance-exchange';
@@ -235,16 +236,24 @@ export class TradingSession {
    */
   async start(signal: AbortSignal): Promise<string[]> {
     // Recent candles first: the paper exchange needs today's prices before reconciliation may sell.
-    const history = [];
+    const history: Candle[][] = [];
     if (!this.replay) {
-      for (const set of this.config.sets.filter((s) => s.enabled)) {
-        try {
-          const count = set.lookback + set.movingAverages + 1;
-          history.push(await this.feed.warmup({ symbol: set.symbol, interval: set.interval }, count, signal));
-        } catch (e) {
-          if (signal.aborted) break; // Ctrl+C while Binance was unreachable
-          throw e;
-        }
+      // Every set at once: one after the other, a slow link (1 s a request) made the start take
+      // two requests' time per set before anything was reconciled. In set order afterwards.
+      const warmed = await Promise.allSettled(
+        this.config.sets
+          .filter((s) => s.enabled)
+          .map((set) =>
+            this.feed.warmup(
+              { symbol: set.symbol, interval: set.interval },
+              set.lookback + set.movingAverages + 1,
+              signal,
+            ),
+          ),
+      );
+      for (const w of warmed) {
+        if (w.status === 'fulfilled') history.push(w.value);
+        else if (!signal.aborted) throw w.reason; // (aborted: Ctrl+C while Binance was unreachable)
       }
       for (const c of history.flat()) this.paper?.setPrice(c.symbol, c.close, c.closeTime);
     }

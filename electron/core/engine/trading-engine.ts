@@ -577,14 +577,16 @@ export class TradingEngine {
 
   /** Learns which assets may pay commission (BNB), follows their prices, and warns where that bites. */
   private async watchCommissionAssets(): Promise<void> {
-    if (!this.exchange.commissionAsset) return;
-    for (const slot of this.slots.values()) {
-      let asset: string | undefined;
-      try {
-        asset = await this.exchange.commissionAsset(slot.set.symbol);
-      } catch {
-        asset = undefined;
-      }
+    const commissionAsset = this.exchange.commissionAsset?.bind(this.exchange);
+    if (!commissionAsset) return;
+    // Asked for every symbol at once (a slow link made one after the other cost a request's time
+    // per symbol at every start); told in slot order.
+    const slots = [...this.slots.values()];
+    const assets = await Promise.all(
+      slots.map((slot) => commissionAsset(slot.set.symbol).catch((): string | undefined => undefined)),
+    );
+    for (const [i, slot] of slots.entries()) {
+      const asset = assets[i];
       if (!asset) continue;
       this.fees.follow(asset);
       if (asset === slot.rules.baseAsset) {
