@@ -77,6 +77,10 @@ export const OPTIONS = {
     "store a key even though Binance refused it (-1022: the secret is not the key's; -2014, -2015: a bad key, or not allowed from this IP)",
   ],
   port: ['--port <n>', 'port on 127.0.0.1 (default 0: the OS chooses)'],
+  open: [
+    '--open',
+    "open the address in this computer's browser (xdg-open, open or start); where there is none, open the printed address yourself",
+  ],
   'renderer-dir': ['--renderer-dir <dir>', 'serve another build of the renderer (default out/renderer)'],
   out: ['--out <file>', 'write to this file instead of stdout'],
   limit: ['--limit <n>', 'how many journal lines, newest last (default 100, at most 100000)'],

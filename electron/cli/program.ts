@@ -168,7 +168,7 @@ export function buildProgram(
     program,
     'serve',
     'the desktop app in a browser: the trading host on http://127.0.0.1, the built renderer (npm run build), until Ctrl+C',
-    ['port', 'data-dir', 'renderer-dir', 'env', ...BINANCE_URLS],
+    ['port', 'data-dir', 'open', 'renderer-dir', 'env', ...BINANCE_URLS],
   )
     .addHelpText(
       'after',

@@ -5,7 +5,14 @@ import type { FeedHealth } from '../core/ports/market-feed';
 export type HealthDto = EngineStateDto['health'];
 
 export function idleHealth(): HealthDto {
-  return { marketData: 'disconnected', marketDetail: null, userStream: 'none', weight: null, paused: null };
+  return {
+    marketData: 'disconnected',
+    marketDetail: null,
+    marketEverLive: false,
+    userStream: 'none',
+    weight: null,
+    paused: null,
+  };
 }
 
 /** The health object after a market data event. */
@@ -14,7 +21,7 @@ export function withFeedHealth(h: HealthDto, f: FeedHealth): HealthDto {
     case 'connecting':
       return { ...h, marketData: 'connecting', marketDetail: f.detail ?? null };
     case 'live':
-      return { ...h, marketData: 'live', marketDetail: null };
+      return { ...h, marketData: 'live', marketDetail: null, marketEverLive: true };
     case 'reconnecting':
       return {
         ...h,
@@ -22,7 +29,12 @@ export function withFeedHealth(h: HealthDto, f: FeedHealth): HealthDto {
         marketDetail: `${f.detail}; retry ${f.attempt} in ${Math.round(f.retryInMs / 1000)}s`,
       };
     case 'backfilled':
-      return { ...h, marketData: 'live', marketDetail: `${f.symbol}: ${f.candles} missed candle(s) fetched` };
+      return {
+        ...h,
+        marketData: 'live',
+        marketDetail: `${f.symbol}: ${f.candles} missed candle(s) fetched`,
+        marketEverLive: true,
+      };
     case 'ended':
       return { ...h, marketData: 'disconnected', marketDetail: 'market data ended' };
   }

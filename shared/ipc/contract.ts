@@ -32,6 +32,8 @@ export const problemSchema = z.object({ path: z.string(), message: z.string() })
 export const healthSchema = z.object({
   marketData: z.enum(['disconnected', 'connecting', 'live', 'reconnecting']),
   marketDetail: z.string().nullable(),
+  /** Market data has been live at least once this session (false: Binance never answered yet). */
+  marketEverLive: z.boolean(),
   userStream: z.enum(['none', 'connecting', 'connected', 'reconnecting']),
   weight: z.object({ used: z.number(), limit: z.number() }).nullable(),
   paused: z.object({ reason: z.enum(['rate-limited', 'banned']), until: isoTime, detail: z.string() }).nullable(),

@@ -28,10 +28,23 @@ describe('TradingHost: Stop while connecting', () => {
     fake.setStreamsAccepting(false);
     await h.ok<EngineStateDto>('engine.start', { mode: 'paper' });
     await h.waitFor('log.line', (l) => /Market data unreachable/.test(l.text), 10_000);
+    // Never live this session: the UI offers a replay or the local exchange beside the retries.
+    const state = await h.waitFor('engine.state', (s) => s.health.marketData === 'reconnecting', 10_000);
+    expect(state.health.marketEverLive).toBe(false);
     const t = Date.now();
     const stopped = await h.ok<EngineStateDto>('engine.stop');
     expect(Date.now() - t).toBeLessThan(3000);
     expect(stopped.state).toBe('stopped');
     expect(stopped.error).toBeNull();
   }, 20_000);
+
+  it('market data that was live and then drops is a reconnect, not "Binance cannot be reached"', async () => {
+    await h.ok<EngineStateDto>('engine.start', { mode: 'paper' });
+    await h.waitFor('engine.state', (s) => s.health.marketData === 'live', 15_000);
+    fake.setStreamsAccepting(false);
+    fake.dropAllSockets();
+    const state = await h.waitFor('engine.state', (s) => s.health.marketData === 'reconnecting', 15_000);
+    expect(state.health.marketEverLive).toBe(true);
+    await h.ok<EngineStateDto>('engine.stop');
+  }, 30_000);
 });

@@ -4,6 +4,7 @@
  * checked against the contract's schemas (so the stores' calls and the test data both follow it),
  * events pushed with emit(), the connection steered with setStatus().
  */
+import { idleHealth } from '../../electron/host/health';
 import type { z } from 'zod';
 import {
   events,
@@ -114,7 +115,7 @@ export function engineState(patch: Partial<EngineStateDto> = {}): EngineStateDto
     halted: false,
     emergencyStopPending: false,
     error: null,
-    health: { marketData: 'disconnected', marketDetail: null, userStream: 'none', weight: null, paused: null },
+    health: idleHealth(),
     viewing: null,
     ...patch,
   };

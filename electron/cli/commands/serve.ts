@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openInBrowser } from '../../app/open-browser';
 import { defaultDataDir } from '../../app/paths';
 import { createDispatcher } from '../../host/dispatcher';
 import { TradingHost } from '../../host/trading-host';
@@ -59,6 +60,10 @@ export async function serveCommand(values: Values): Promise<number> {
   out(`Open this address in a browser on this computer (it holds this launch's token):`);
   out(`  ${server.url}`);
   out('Ctrl+C stops trading (open positions stay protected by their OCOs) and the server.');
+  if (values.open) {
+    const why = await openInBrowser(server.url);
+    out(why ? `(No browser opened: ${why}. Open the address above yourself.)` : 'Opened in your browser.');
+  }
 
   await new Promise<void>((resolve) => {
     let first = 0;

@@ -6,6 +6,7 @@ import { TradingSession } from '../../app/trading-session';
 import { Decimal } from '../../core/money/decimal';
 import type { FeedHealth } from '../../core/ports/market-feed';
 import { describeHealth } from '../health';
+import { UNREACHABLE_CHOICES } from '../../../shared/market/unreachable-choices';
 import { tradeOptions, type Values } from '../options';
 import { AlertDispatcher } from '../../app/alerts/alert-dispatcher';
 import { alertSinks, TELEGRAM_TOKEN_ENV } from '../../app/alerts/alert-config';
@@ -21,7 +22,17 @@ export async function tradeCommand(values: Values): Promise<number> {
     ? loadParameterFile(opts.parameterSets)
     : savedParameterSets(opts.dataDir);
   const out = createOutput(opts.logFormat, opts.quiet);
-  const onHealth = (h: FeedHealth) => out.health('market-data', h, describeHealth(h));
+  // Binance never answered since the start: say what else can be traded, once, beside the retries.
+  let everLive = false;
+  let offered = false;
+  const onHealth = (h: FeedHealth) => {
+    out.health('market-data', h, describeHealth(h));
+    if (h.state === 'live' || h.state === 'backfilled') everLive = true;
+    if (h.state === 'reconnecting' && !everLive && !offered && opts.market.kind === 'binance') {
+      offered = true;
+      for (const line of UNREACHABLE_CHOICES.cli) out.info(line);
+    }
+  };
   const sinks = alertSinks(
     {
       telegramChatId: values['telegram-chat'],

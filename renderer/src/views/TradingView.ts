@@ -1,5 +1,6 @@
 import { computed, defineComponent, h, onBeforeUnmount, onMounted, ref, watch } from 'vue';
 import type { SignalRowDto } from '../../../shared/ipc/contract';
+import { UNREACHABLE_CHOICES } from '../../../shared/market/unreachable-choices';
 import { RouterLink } from 'vue-router';
 import { AllocationBar } from '../components/AllocationBar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -225,6 +226,9 @@ export const TradingView = defineComponent({
             stat('Uptime', s?.startedAt && engine.active ? duration(now.value - Date.parse(s.startedAt)) : DASH),
           ]),
           s?.ledgerFile ? h('p', { class: 'muted small mono', title: 'ledger file' }, s.ledgerFile) : null,
+          s?.health.marketData === 'reconnecting' && !s.health.marketEverLive
+            ? h('p', { class: 'warn-text', 'data-testid': 'unreachable-choices' }, UNREACHABLE_CHOICES.app)
+            : null,
           s?.halted ? h('p', { class: 'warn-text' }, 'Halted: no new entries are taken.') : null,
           s?.emergencyStopPending ? h('p', { class: 'warn-text' }, 'Emergency stop in progress…') : null,
           s?.error ? h('p', { class: 'error-text', 'data-testid': 'engine-error' }, s.error) : null,
