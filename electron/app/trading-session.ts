@@ -1,5 +1,7 @@
 import type { Candle } from '../core/ports/market-feed';
+import { SessionLog } from './session-log';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { ParameterSet } from '../../shared/params/schema';
 import { BinanceExchange, type BinanceCredentials, type ExchangeHealth } from '../adapters/binance/binance-exchange';
 import type { BinanceEndpoints } from '../adapters/binance/environments';
@@ -84,6 +86,12 @@ export interface SessionConfig {
    * would send one per simulated trade). Closed with the session.
    */
   alerts?: AlertDispatcher;
+  /**
+   * The folder of the session's log file (session-log.ts): default `logs/` beside the ledger (the
+   * data folder's); false for none. Replays have none: their ledger's journal is their record, and
+   * a line per simulated candle would slow them down.
+   */
+  logDir?: string | false;
 }
 
 /**
@@ -104,6 +112,8 @@ export class TradingSession {
     readonly engine: TradingEngine,
     private readonly clock: Clock,
     private readonly control: ControlChannel | undefined,
+    /** The data folder's log file (sessions on live prices). */
+    readonly log: SessionLog | undefined,
   ) {}
 
   get replay(): boolean {
@@ -142,8 +152,13 @@ export class TradingSession {
     // The control channel (control-server.ts) sees the engine's events, to stream an emergency stop.
     let control: ControlChannel | undefined;
     const alerts = replay ? undefined : config.alerts;
+    const logDir = config.logDir ?? (replay ? false : path.join(path.dirname(path.resolve(config.dbFile)), 'logs'));
+    const log = logDir
+      ? SessionLog.open({ dir: logDir }, (message) => config.onEvent({ type: 'warning', message }, Date.now()))
+      : undefined;
     const onEvent: EngineEventSink = (e, t) => {
       config.onEvent(e, t);
+      log?.event(e, t);
       control?.event(e, t);
       if (alerts) {
         const a = alertForEvent(e, t);
@@ -154,7 +169,10 @@ export class TradingSession {
       const store = new SqliteLedgerStore(db);
       const snapshot = store.load();
       const clock: Clock = replay ? new ManualClock(snapshot.cursor ?? 0) : systemClock;
-      const feed = createFeed(config.market, config.onHealth);
+      const feed = createFeed(config.market, (h) => {
+        config.onHealth?.(h);
+        log?.line(h.state === 'reconnecting' ? 'warn' : 'info', `market data ${h.state}`, { health: h });
+      });
       let exchange: Exchange;
       let paper: PaperExchange | undefined;
       if (config.venue.kind === 'paper') {
@@ -209,8 +227,9 @@ export class TradingSession {
         emergencyStop: config.emergencyStop ?? (() => engine.emergencyStop()),
         warn: (message) => config.onEvent({ type: 'warning', message }, clock.now()),
       });
-      return new TradingSession(config, db, store, exchange, paper, feed, engine, clock, control);
+      return new TradingSession(config, db, store, exchange, paper, feed, engine, clock, control, log);
     } catch (e) {
+      void log?.close();
       db.close();
       throw e;
     }
@@ -269,7 +288,9 @@ export class TradingSession {
   /** Connects the exchange (live) and reconciles the ledger with it, without market data. */
   async connect(signal?: AbortSignal): Promise<string[]> {
     if (this.exchange instanceof BinanceExchange) await this.exchange.connect(signal);
-    return this.engine.start();
+    const report = await this.engine.start();
+    for (const line of report) this.log?.line('info', line, { reconciliation: true });
+    return report;
   }
 
   /** Runs the market feed through the engine (and the paper exchange) until it ends or is aborted. */
@@ -342,6 +363,7 @@ export class TradingSession {
       await this.config.alerts?.close(3000);
     } finally {
       this.db.close();
+      await this.log?.close();
     }
   }
 }
