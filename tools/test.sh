@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 echo "== type check"; npx tsc -p tsconfig.json
-echo "== lint"; npx eslint --max-warnings=0 .
+echo "== lint (import cycles included)"; npx eslint --max-warnings=0 .
+echo "== unused files, exports and dependencies (knip)"; npx knip
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 echo "== renderer type check"; npx vue-tsc --noEmit -p renderer/tsconfig.json
 echo "== build (electron-vite: main, preload, renderer)"; npx electron-vite build >/dev/null

@@ -28,13 +28,13 @@ export interface OpenPositionLine {
   quantity: string;
 }
 
-export interface AcceptedMessage {
+interface AcceptedMessage {
   accepted: ControlOp;
   pid: number;
   ledger: string;
 }
 
-export interface ProgressMessage {
+interface ProgressMessage {
   progress: string;
 }
 
@@ -58,7 +58,7 @@ export interface StatusDone {
   open: OpenPositionLine[];
 }
 
-export interface ErrorMessage {
+interface ErrorMessage {
   error: { code: ControlErrorCode; message: string };
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 
 /** How this platform opens an address in the user's browser, or why it cannot. */
-export function browserOpener(
+function browserOpener(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): { command: string; args: string[] } | { none: string } {

@@ -9,7 +9,7 @@ import type { EngineEvent } from '../core/engine/engine-events';
  * redaction, by path). The engine's events carry no secret; this is the guard should one ever be
  * logged with its object.
  */
-export const LOG_REDACT_PATHS = [
+const LOG_REDACT_PATHS = [
   'apiKey',
   'apiSecret',
   'secret',

@@ -6,7 +6,7 @@ import type { ParameterSet } from '../../shared/params/schema';
 import { BinanceExchange, type BinanceCredentials, type ExchangeHealth } from '../adapters/binance/binance-exchange';
 import type { BinanceEndpoints } from '../adapters/binance/environments';
 import { PaperExchange } from '../adapters/paper/paper-exchange';
-import type { EngineEvent, EngineEventSink } from '../core/engine/engine-events';
+import type { EngineEventSink } from '../core/engine/engine-events';
 import { TradingEngine } from '../core/engine/trading-engine';
 import { IMMEDIATE_TIMINGS } from '../core/engine/timings';
 import type { Decimal } from '../core/money/decimal';
@@ -44,7 +44,7 @@ const RULES_REFRESH_MS = 10 * 60_000;
 /** How often a real-time session lets time pass for the engine (grace periods, deferred retries). */
 const TICK_MS = 1000;
 
-export interface PaperVenue {
+interface PaperVenue {
   kind: 'paper';
   balance: Decimal;
   feeRate: Decimal;
@@ -368,4 +368,4 @@ export class TradingSession {
   }
 }
 
-export type { EngineEvent, RunStats };
+export type { RunStats };

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { OPTIONS, type OptionName, type Values } from './option-catalogue';
 
 /** What runs a command: its positional arguments and the options given. */
-export type Handler = (args: string[], values: Values) => Promise<number> | number;
+type Handler = (args: string[], values: Values) => Promise<number> | number;
 
 export interface Handlers {
   trade: Handler;

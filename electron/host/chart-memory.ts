@@ -2,7 +2,7 @@ import type { Candle } from '../core/ports/market-feed';
 import { Ring } from './ring';
 
 /** How many closed candles (and signal values) are kept per symbol: the most chart.get may ask for. */
-export const CHART_CAPACITY = 1000;
+const CHART_CAPACITY = 1000;
 
 export interface ChartCandle {
   /** Open time, seconds since the epoch. */

@@ -21,7 +21,7 @@ export type RequestHandlers = {
 export type EventListener = (channel: EventChannel, data: unknown) => void;
 
 /** Where events come from (the TradingHost). */
-export interface EventSource {
+interface EventSource {
   onEvent(listener: EventListener): () => void;
 }
 
@@ -70,7 +70,7 @@ function secretsIn(input: unknown, depth = 0): string[] {
  * What a trader may read of an error: its message only (no stack, no "at ..." lines), without any
  * secret that came in with the request, bounded in length.
  */
-export function cleanMessage(e: unknown, secrets: readonly string[] = []): string {
+function cleanMessage(e: unknown, secrets: readonly string[] = []): string {
   let text = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
   text = text.split(/\n\s*at\s/)[0]!;
   for (const s of secrets) text = text.split(s).join('[redacted]');

@@ -8,7 +8,7 @@ import { Decimal } from '../core/money/decimal';
 import { HostError } from './host-error';
 
 /** The account as the trader recognises it: environment and masked key, e.g. "testnet ••••••••WXYZ". */
-export function accountLabel(environment: string, apiKey: string): string {
+function accountLabel(environment: string, apiKey: string): string {
   return `${environment} ${maskKey(apiKey)}`;
 }
 

@@ -13,7 +13,7 @@ import { HostError } from './host-error';
 import { depthProblem } from '../../shared/params/json-limits';
 
 /** The sum of enabled allocations, as the validation counts it (what the editor shows against 100%). */
-export function allocationSum(sets: readonly unknown[]): number {
+function allocationSum(sets: readonly unknown[]): number {
   let sum = 0;
   for (const raw of sets) {
     if (typeof raw !== 'object' || raw === null) continue;
@@ -26,7 +26,7 @@ export function allocationSum(sets: readonly unknown[]): number {
   return Math.round(sum * 1e6) / 1e6;
 }
 
-export function validateSets(
+function validateSets(
   sets: readonly unknown[],
 ): { ok: true; sets: ParameterSet[]; quoteAsset: string } | { ok: false; problems: ParameterProblem[] } {
   return validateParameterFile({ parameterSets: sets });

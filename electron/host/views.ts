@@ -26,7 +26,7 @@ function round(n: number, dp = 4): number {
  * - protected: an OCO rests on the exchange
  * - exiting:   selling at market (reversal, emergency, or an OCO that could not be placed)
  */
-export function reservationState(r: Reservation, ledger: Ledger): AllocationDto['reservations'][number]['state'] {
+function reservationState(r: Reservation, ledger: Ledger): AllocationDto['reservations'][number]['state'] {
   const p = ledger.position(r.symbol);
   if (!p || p.id !== r.positionId) return 'reserved';
   switch (p.status) {

@@ -37,9 +37,9 @@ import type { Dispatcher } from './dispatcher';
 import { depthProblem } from '../../shared/params/json-limits';
 import { resolveStaticPath } from './static-files';
 
-export const WS_PATH = '/ipc';
-export const WS_SUBPROTOCOL = 'tranche.v1';
-export const WS_TOKEN_PREFIX = 'tranche.token.';
+const WS_PATH = '/ipc';
+const WS_SUBPROTOCOL = 'tranche.v1';
+const WS_TOKEN_PREFIX = 'tranche.token.';
 
 /** A request larger than this is answered with a named error ('too-large'), unread. */
 const MAX_MESSAGE_BYTES = MAX_REQUEST_BYTES;

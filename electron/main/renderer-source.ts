@@ -9,8 +9,8 @@ import { resolveStaticPath } from '../host/static-files';
  * access to the rest of the disk). Development (electron-vite dev): its dev server,
  * ELECTRON_RENDERER_URL.
  */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'tranche';
+const APP_SCHEME = 'app';
+const APP_HOST = 'tranche';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 /** Must run before the app is ready. */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appliedMigrationIds, LATEST_MIGRATION_ID, runMigrations } from './migrations';
 
-export type LedgerMode = 'paper' | 'live';
+type LedgerMode = 'paper' | 'live';
 
 /** A ledger that cannot be opened as asked; the message says why and what to do. */
 export class LedgerError extends Error {
@@ -23,7 +23,7 @@ export class LedgerError extends Error {
  *   WAL is fsynced right after, off the trading path: a power cut can lose only the last moment;
  * - 'process': no fsync at all (survives kill -9): replays and benchmarks, which can be re-run.
  */
-export type Durability = 'full' | 'background' | 'process';
+type Durability = 'full' | 'background' | 'process';
 
 export interface OpenLedgerOptions {
   mode: LedgerMode;

@@ -10,7 +10,7 @@ import { runMigrations, type Migration } from './migrations';
  * wrote them, the paper trading settings, and which ledger was traded last. Its schema has its own
  * migrations, recorded in its own schema_migrations table, with the ledger's rules: append only.
  */
-export const SETTINGS_MIGRATIONS: readonly Migration[] = [
+const SETTINGS_MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: 'parameter sets, settings and the last ledger',
@@ -40,7 +40,7 @@ export interface PaperSettings {
   stopGraceSeconds: number;
 }
 
-export const DEFAULT_PAPER_SETTINGS: PaperSettings = {
+const DEFAULT_PAPER_SETTINGS: PaperSettings = {
   paperBalance: '1000',
   feeRate: '0.001',
   slippageBps: 5,

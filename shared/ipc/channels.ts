@@ -56,6 +56,6 @@ export const EVENT_CHANNEL_NAMES = [
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Fails to compile when a request channel of the contract is missing above. */
-export const REQUEST_NAMES_COMPLETE: Same<(typeof REQUEST_CHANNEL_NAMES)[number], RequestChannel> = true;
+const _REQUEST_NAMES_COMPLETE: Same<(typeof REQUEST_CHANNEL_NAMES)[number], RequestChannel> = true;
 /** Fails to compile when an event channel of the contract is missing above. */
-export const EVENT_NAMES_COMPLETE: Same<(typeof EVENT_CHANNEL_NAMES)[number], EventChannel> = true;
+const _EVENT_NAMES_COMPLETE: Same<(typeof EVENT_CHANNEL_NAMES)[number], EventChannel> = true;

@@ -9,16 +9,16 @@ import { PARAMETER_LIMITS, parameterSetInputSchema } from '../params/schema';
  * (Electron IPC and the loopback WebSocket). There is no channel that returns a secret.
  */
 
-export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.50"');
+const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.50"');
 /** A price the trader types: a positive decimal string of at most 40 characters. */
-export const positivePrice = z
+const positivePrice = z
   .string()
   .max(40, 'a price is at most 40 characters')
   .regex(/^\d+(\.\d+)?$/, 'must be a positive decimal such as "39600.5"')
   .refine((v) => Number(v) > 0, 'must be above 0');
 /** A Binance spot symbol as the engine trades it (BTCUSDT). */
-export const tradingSymbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a symbol such as BTCUSDT');
-export const isoTime = z.iso.datetime({ offset: true });
+const tradingSymbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a symbol such as BTCUSDT');
+const isoTime = z.iso.datetime({ offset: true });
 const nothing = z.object({}).strict();
 /** A parameter file's sets as the editor sends them: validated by the params service, at most PARAMETER_LIMITS.maxSets. */
 const setList = z
@@ -27,9 +27,9 @@ const setList = z
 /** A parameter file to import, in characters. */
 const MAX_IMPORT_CHARS = 256 * 1024;
 
-export const problemSchema = z.object({ path: z.string(), message: z.string() });
+const problemSchema = z.object({ path: z.string(), message: z.string() });
 
-export const healthSchema = z.object({
+const healthSchema = z.object({
   marketData: z.enum(['disconnected', 'connecting', 'live', 'reconnecting']),
   marketDetail: z.string().nullable(),
   /** Market data has been live at least once this session (false: Binance never answered yet). */
@@ -39,7 +39,7 @@ export const healthSchema = z.object({
   paused: z.object({ reason: z.enum(['rate-limited', 'banned']), until: isoTime, detail: z.string() }).nullable(),
 });
 
-export const engineStateSchema = z.object({
+const engineStateSchema = z.object({
   state: z.enum(['stopped', 'starting', 'running', 'stopping', 'error']),
   mode: z.enum(['paper', 'live']).nullable(),
   /** 'binance' or 'replay' for paper; 'live', 'testnet' or a custom name for live. */
@@ -67,7 +67,7 @@ export const engineStateSchema = z.object({
 });
 
 /** One traded set on the signals panel: its live signal, thresholds, last candle and decisions. */
-export const signalRowSchema = z.object({
+const signalRowSchema = z.object({
   symbol: z.string(),
   value: z.number().nullable(),
   threshold: z.number(),
@@ -82,9 +82,9 @@ export const signalRowSchema = z.object({
   history: z.array(z.number()),
 });
 
-export const reservationStateSchema = z.enum(['reserved', 'buying', 'protected', 'exiting']);
+const reservationStateSchema = z.enum(['reserved', 'buying', 'protected', 'exiting']);
 
-export const allocationSchema = z.object({
+const allocationSchema = z.object({
   quoteAsset: z.string(),
   totalBalance: decimalString,
   totalReserved: decimalString,
@@ -102,7 +102,7 @@ export const allocationSchema = z.object({
   ),
 });
 
-export const positionSchema = z.object({
+const positionSchema = z.object({
   id: z.number().int(),
   symbol: z.string(),
   status: z.enum(['opening', 'open', 'protected', 'exiting']),
@@ -133,7 +133,7 @@ export const positionSchema = z.object({
   ocoState: z.enum(['none', 'pending', 'open', 'stop-triggered', 'take-profit-filling']),
 });
 
-export const tradeSchema = z.object({
+const tradeSchema = z.object({
   positionId: z.number().int(),
   symbol: z.string(),
   entryTime: isoTime,
@@ -149,7 +149,7 @@ export const tradeSchema = z.object({
   exitReason: z.string(),
 });
 
-export const historySchema = z.object({
+const historySchema = z.object({
   trades: z.array(tradeSchema),
   totals: z.object({
     trades: z.number(),
@@ -161,7 +161,7 @@ export const historySchema = z.object({
   equity: z.array(z.object({ time: isoTime, equity: decimalString })),
 });
 
-export const chartSchema = z.object({
+const chartSchema = z.object({
   symbol: z.string(),
   interval: z.string(),
   /** Times in seconds since the epoch (what chart libraries take). */
@@ -176,14 +176,14 @@ export const chartSchema = z.object({
     .nullable(),
 });
 
-export const logLineSchema = z.object({
+const logLineSchema = z.object({
   time: isoTime,
   level: z.enum(['info', 'warn', 'error']),
   symbol: z.string().nullable(),
   text: z.string(),
 });
 
-export const settingsSchema = z.object({
+const settingsSchema = z.object({
   paperBalance: decimalString,
   feeRate: decimalString,
   slippageBps: z.number().min(0).max(1000),
@@ -192,7 +192,7 @@ export const settingsSchema = z.object({
   dataDir: z.string(),
 });
 
-export const keyStatusSchema = z.object({
+const keyStatusSchema = z.object({
   environment: z.string(),
   configured: z.boolean(),
   /** Last 4 characters of the key only, e.g. "••••••••WXYZ". */
@@ -200,7 +200,7 @@ export const keyStatusSchema = z.object({
   source: z.enum(['keychain', 'environment']).nullable(),
 });
 
-export const liveConfirmationSchema = z.object({
+const liveConfirmationSchema = z.object({
   environment: z.string(),
   /** The account, as the trader recognises it: environment and masked key. */
   account: z.string(),

@@ -6,13 +6,13 @@
  */
 
 /** Arrays and objects inside one another, at most (a parameter file needs 3). */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * How deep the text's arrays and objects nest, counting only brackets outside strings; stops
  * counting (and returns a value above `limit`) as soon as `limit` is passed. Linear in the text.
  */
-export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   let depth = 0;
   let max = 0;
   let inString = false;
@@ -41,7 +41,7 @@ export function depthProblem(text: string, what: string): string | undefined {
 }
 
 /** Values (objects, arrays and leaves) one request may carry: far above any real one. */
-export const MAX_INPUT_NODES = 200_000;
+const MAX_INPUT_NODES = 200_000;
 
 /**
  * A named problem when a request's input (already parsed: JSON from the WebSocket, a structured

@@ -1,5 +1,5 @@
 /** The engine's exit reasons (ExitReason in electron/core/ledger/records.ts), in a trader's words. */
-export const EXIT_REASON_WORDS: Readonly<Record<string, string>> = {
+const EXIT_REASON_WORDS: Readonly<Record<string, string>> = {
   'take-profit': 'Take profit',
   'stop-loss': 'Stop loss',
   'gapped-stop': 'Stop loss (gapped, sold at market)',

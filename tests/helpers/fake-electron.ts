@@ -9,11 +9,11 @@ import { EventEmitter } from 'node:events';
 
 type Handler = (...args: unknown[]) => unknown;
 
-export class FakeFrame {
+class FakeFrame {
   constructor(public url: string) {}
 }
 
-export class FakeWebContents extends EventEmitter {
+class FakeWebContents extends EventEmitter {
   readonly mainFrame = new FakeFrame('about:blank');
   readonly sent: Array<{ channel: string; message: unknown }> = [];
   windowOpenHandler: Handler | undefined;
@@ -56,7 +56,7 @@ export interface FakeElectron {
   module: Record<string, unknown>;
 }
 
-export class FakeBrowserWindow extends EventEmitter {
+class FakeBrowserWindow extends EventEmitter {
   readonly webContents: FakeWebContents;
   url: string | undefined;
   visible = true;

@@ -1,7 +1,7 @@
 import type { Candle } from '../../electron/core/ports/market-feed';
 import type { FakeBinance } from '../../tools/fake-binance/server';
 
-export const FIVE_MIN = 300_000;
+const FIVE_MIN = 300_000;
 
 /**
  * A local exchange's 5-minute market for the seed's symbols: 30 quiet closed candles per symbol up

@@ -5,7 +5,7 @@ import { TradingHost, type TradingHostOptions } from '../../electron/host/tradin
 import type { EventChannel, EventPayload, Result } from '../../shared/ipc/contract';
 import { testServiceName } from '../secrets/keychain';
 
-export interface SeenEvent {
+interface SeenEvent {
   channel: EventChannel;
   data: unknown;
 }

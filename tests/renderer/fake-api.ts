@@ -134,13 +134,13 @@ export function allocation(patch: Partial<AllocationDto> = {}): AllocationDto {
 }
 
 /** The seed's three sets. */
-export const SEED_SETS = [
+const SEED_SETS = [
   { symbol: 'BTCUSDT', allocationPercent: 33.3, zScoreThreshold: 5, profitPercent: 15, stopLossPercent: 2 },
   { symbol: 'BNBUSDT', allocationPercent: 33.3, zScoreThreshold: 5, profitPercent: 15, stopLossPercent: 2 },
   { symbol: 'ETHUSDT', allocationPercent: 33.3, zScoreThreshold: 5, profitPercent: 15, stopLossPercent: 2 },
 ];
 
-export const KNOWN_SYMBOLS = ['BTCUSDT', 'BNBUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT'];
+const KNOWN_SYMBOLS = ['BTCUSDT', 'BNBUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT'];
 
 /** A fake with the channels most tests need: a stopped engine, the seed's sets, an empty account. */
 export function seededApi(): FakeApi {

@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/cli';
  * sets TRANCHE_REQUIRE_KEYCHAIN=1; then, or under CI, a missing keychain fails the tests loudly.
  * A developer running vitest elsewhere without a keychain sees them skipped, with the reason printed.
  */
-export const KEYCHAIN_REQUIRED =
+const KEYCHAIN_REQUIRED =
   process.env.TRANCHE_REQUIRE_KEYCHAIN === '1' || (!!process.env.CI && !/^(0|false)$/i.test(process.env.CI));
 
 export function testServiceName(): string {
@@ -29,7 +29,7 @@ async function probe(): Promise<{ available: true } | { available: false; reason
   }
 }
 
-export const keychain = await probe();
+const keychain = await probe();
 
 const HOW =
   'npm test runs these on a private D-Bus session with a throwaway gnome-keyring; or run: bash tools/test.sh tests/secrets';

@@ -3,12 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the server answers to GET /sapi/v1/account/apiRestrictions (GET /api/v3/account answers the account). */
-export type PermissionsAnswer =
+type PermissionsAnswer =
   | { kind: 'permissions'; enableWithdrawals: boolean; enableSpotAndMarginTrading?: boolean; ipRestrict?: boolean }
   | { kind: 'status'; status: number; body?: unknown }
   | { kind: 'hang' };
 
-export interface SeenRequest {
+interface SeenRequest {
   path: string;
   apiKeyHeader: string | undefined;
   signatureValid: boolean;

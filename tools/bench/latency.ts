@@ -44,7 +44,7 @@ export interface LatencyOptions {
   log?: (line: string) => void;
 }
 
-export interface Percentiles {
+interface Percentiles {
   p50: number;
   p99: number;
   max: number;

@@ -54,7 +54,7 @@ const RENDERER_INPUTS = ['renderer', 'shared', 'electron.vite.config.ts', 'packa
 
 // ---- bundle size ------------------------------------------------------------------------------
 
-export interface BundleFile {
+interface BundleFile {
   /** Path inside out/renderer, with forward slashes. */
   file: string;
   bytes: number;
@@ -62,7 +62,7 @@ export interface BundleFile {
   load: 'initial' | 'lazy';
 }
 
-export interface BundleTotals {
+interface BundleTotals {
   files: number;
   bytes: number;
   gzipBytes: number;
@@ -179,7 +179,7 @@ export function measureBundle(rebuild: 'always' | 'if-stale'): BundleReport {
 
 // ---- UI timing --------------------------------------------------------------------------------
 
-export interface Stats {
+interface Stats {
   n: number;
   p50: number;
   p95: number;
@@ -212,7 +212,7 @@ export interface UiOptions {
 }
 
 /** Milliseconds between consecutive instants of one change on its way to the screen. */
-export interface Segments {
+interface Segments {
   [segment: string]: Stats;
 }
 

@@ -17,16 +17,6 @@ export type CheckName =
   | 'reservations-match-positions'
   | 'trader-alive';
 
-export const CHECK_NAMES: readonly CheckName[] = [
-  'reserved-within-total',
-  'quote-balance-agrees',
-  'unique-client-order-ids',
-  'protected-within-5s',
-  'no-sale-refused-for-balance',
-  'reservations-match-positions',
-  'trader-alive',
-];
-
 export interface Finding {
   check: CheckName;
   detail: string;
@@ -34,7 +24,7 @@ export interface Finding {
 
 export const PROTECTION_DEADLINE_MS = 5000;
 /** Leftovers worth more than this (quote) are never taken as dust, even with no live position. */
-export const RESIDUAL_CAP_QUOTE = 20;
+const RESIDUAL_CAP_QUOTE = 20;
 
 export interface CheckInput {
   fake: FakeBinance;

@@ -20,7 +20,7 @@ export interface FaultContext {
   gapPrice: (symbol: string, price: number) => void;
 }
 
-export interface ArmedFault {
+interface ArmedFault {
   detail: string;
   /** How long the trader may be kept from placing or learning about orders (ms). */
   blocksMs: number;

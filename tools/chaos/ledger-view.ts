@@ -7,7 +7,7 @@ import { Decimal } from '../../electron/core/money/decimal';
  * the engine's own code.
  */
 
-export interface LedgerPosition {
+interface LedgerPosition {
   id: number;
   symbol: string;
   status: string;
@@ -17,7 +17,7 @@ export interface LedgerPosition {
   stopLimitPrice: number | undefined;
 }
 
-export interface LedgerOrder {
+interface LedgerOrder {
   clientOrderId: string;
   state: string;
   executedQty: Decimal;

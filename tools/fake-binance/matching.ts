@@ -125,7 +125,7 @@ export interface StpDetails {
   tradeGroupId?: number;
 }
 
-export const insufficientBalance = (): BinanceError =>
+const insufficientBalance = (): BinanceError =>
   new BinanceError(400, -2010, 'Account has insufficient balance for requested action.');
 const duplicateOrder = (): BinanceError => new BinanceError(400, -2010, 'Duplicate order sent.');
 const badOcoPrices = (): BinanceError =>

@@ -9,8 +9,7 @@ import { Decimal, ZERO } from '../../electron/core/money/decimal';
 export type Side = 'BUY' | 'SELL';
 /** STOP_LOSS (a market order once triggered) only as the below leg of an OCO. */
 export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
-export type OrderStatus =
-  'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH' | 'REJECTED';
+type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH' | 'REJECTED';
 export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED' | 'TRADE_PREVENTION';
 
 /**
@@ -18,7 +17,7 @@ export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED
  * execution type TRADE_PREVENTION carries (v, A, B, u, U, Cs, pl, pL, pY) and order responses
  * show as preventedMatchId and preventedQuantity.
  */
-export interface Prevention {
+interface Prevention {
   matchId: number;
   /** Cumulative quantity expired by STP (A, preventedQuantity). */
   quantity: Decimal;

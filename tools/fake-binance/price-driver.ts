@@ -20,7 +20,7 @@ import {
  * timer (start/stop) or step by step (advance) for deterministic tests.
  */
 
-export interface SyntheticMarket {
+interface SyntheticMarket {
   kind: 'synthetic';
   seed?: number;
   /** Interval of the generated candles (default 1m). */
@@ -47,7 +47,7 @@ export interface SyntheticMarket {
   autoStart?: boolean;
 }
 
-export interface ReplayMarket {
+interface ReplayMarket {
   kind: 'replay';
   /** Folder of `<SYMBOL>-<interval>-*.csv` files (Binance's public data format). */
   dir: string;

@@ -153,13 +153,6 @@ export function retryAfterSeconds(retryAfter: number, now: number): number {
   return Math.max(1, Math.ceil((retryAfter - now) / 1000));
 }
 
-/** A weight refusal as a REST error (HTTP status, -1003, Retry-After in seconds). */
-export function weightError(r: WeightRefusal): BinanceError {
-  return new BinanceError(r.status, r.code, r.msg, {
-    'retry-after': String(retryAfterSeconds(r.retryAfter, r.serverTime)),
-  });
-}
-
 interface OrderCountState {
   tenSeconds: number;
   tenCount: number;

@@ -46,7 +46,7 @@ export async function signedRest(
 }
 
 /** The WebSocket API payload to sign: every parameter but `signature`, sorted by name, `key=value&...`. */
-export function wsApiPayload(params: Record<string, unknown>): string {
+function wsApiPayload(params: Record<string, unknown>): string {
   return Object.keys(params)
     .filter((k) => k !== 'signature')
     .sort()

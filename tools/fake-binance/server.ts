@@ -137,7 +137,7 @@ export interface FakeBinanceOptions {
 }
 
 /** An order entered outside the API (e.g. a MARKET SELL from the Binance app); amounts as decimal strings. */
-export interface OtherClientOrder {
+interface OtherClientOrder {
   symbol: string;
   side: 'BUY' | 'SELL';
   type: 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT';
@@ -150,12 +150,12 @@ export interface OtherClientOrder {
   clientOrderId?: string;
 }
 
-export interface PushCandleOptions {
+interface PushCandleOptions {
   /** Whether the candle is final (k.x); a closed candle joins the REST history. Default true. */
   closed?: boolean;
 }
 
-export interface PushTradeOptions {
+interface PushTradeOptions {
   qty?: number;
   time?: number;
   buyerIsMaker?: boolean;
@@ -181,7 +181,7 @@ export interface FakeOrderSnapshot {
   selfTradePreventionMode: string;
 }
 
-export interface FakeAccountSnapshot {
+interface FakeAccountSnapshot {
   apiKey: string;
   /** hmac, rsa or ed25519 (from the key given). */
   keyType: KeyType;

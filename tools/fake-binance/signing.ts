@@ -12,8 +12,8 @@ import { BinanceError, errors } from './router';
  * (default 5000, at most 60000 ms) of the server's clock and not be 1 s or more ahead of it.
  */
 
-export const DEFAULT_RECV_WINDOW = 5000;
-export const MAX_RECV_WINDOW = 60_000;
+const DEFAULT_RECV_WINDOW = 5000;
+const MAX_RECV_WINDOW = 60_000;
 
 export const authErrors = {
   badKeyFormat: () => new BinanceError(401, -2014, 'API-key format invalid.'),
@@ -23,7 +23,7 @@ export const authErrors = {
   ahead: () => new BinanceError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."),
 };
 
-export function hmacHex(payload: string, secret: string): string {
+function hmacHex(payload: string, secret: string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
 }
 

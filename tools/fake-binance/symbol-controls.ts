@@ -11,7 +11,7 @@ import type { RawFilter, RawSymbolInfo } from '../../electron/adapters/binance/s
 
 export type SymbolStatus = 'TRADING' | 'HALT' | 'BREAK' | 'END_OF_DAY' | 'CANCEL_ONLY';
 
-export const SYMBOL_STATUSES: readonly SymbolStatus[] = ['TRADING', 'HALT', 'BREAK', 'END_OF_DAY', 'CANCEL_ONLY'];
+const SYMBOL_STATUSES: readonly SymbolStatus[] = ['TRADING', 'HALT', 'BREAK', 'END_OF_DAY', 'CANCEL_ONLY'];
 
 /** exchangeInfo symbol flags. Enforced: ocoAllowed, quoteOrderQtyMarketAllowed, orderTypes, the STP modes. */
 export interface SymbolFlags {

@@ -33,7 +33,7 @@ const MENU: Record<string, (fake: FakeBinance, r: () => number) => void> = {
   'clock skew': (f, r) => f.faults.setClockSkew(Math.round((r() - 0.5) * 1500)),
 };
 
-export const FAULT_KINDS: readonly string[] = Object.keys(MENU);
+const FAULT_KINDS: readonly string[] = Object.keys(MENU);
 
 /** Arms one fault chosen at random and counts it. */
 export function armRandomFault(fake: FakeBinance, random: () => number, tally: FaultTally): string {

@@ -46,7 +46,7 @@ export interface RehearsalOptions {
   onEvent?: (run: RunKind, e: EngineEvent) => void;
 }
 
-export interface RehearsedTrade {
+interface RehearsedTrade {
   symbol: string;
   entryPrice: string;
   quantity: string;
@@ -114,7 +114,7 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
  * different symbols that close on one candle may be listed in either order (a take-profit within
  * the candle, a reversal at its close), so the lists are compared per symbol.
  */
-export function compareTrades(a: readonly RehearsedTrade[], b: readonly RehearsedTrade[]): string[] {
+function compareTrades(a: readonly RehearsedTrade[], b: readonly RehearsedTrade[]): string[] {
   const out: string[] = [];
   const symbols = [...new Set([...a, ...b].map((t) => t.symbol))].sort();
   for (const symbol of symbols) {

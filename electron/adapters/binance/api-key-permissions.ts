@@ -2,7 +2,7 @@ import { createSignedRestClient } from './client-factory';
 import type { ApiCredentials } from '../../core/ports/secret-store';
 
 /** The REST bases whose API keys Tranche knows; other environments name theirs (--binance-rest-url). */
-export const KNOWN_REST_BASES: Readonly<Record<string, string>> = {
+const KNOWN_REST_BASES: Readonly<Record<string, string>> = {
   live: 'https://api.binance.com',
   testnet: 'https://testnet.binance.vision',
 };
@@ -13,10 +13,10 @@ export function restBaseFor(environment: string, override?: string): string | un
   return base?.replace(/\/+$/, '');
 }
 
-export const PERMISSIONS_PATH = '/sapi/v1/account/apiRestrictions';
+const PERMISSIONS_PATH = '/sapi/v1/account/apiRestrictions';
 
 /** What Binance says the key may do (GET /sapi/v1/account/apiRestrictions), the fields Tranche reads. */
-export interface KeyPermissions {
+interface KeyPermissions {
   enableReading: boolean;
   enableSpotAndMarginTrading: boolean;
   enableWithdrawals: boolean;
@@ -34,7 +34,7 @@ export type PermissionCheck =
     };
 
 /** What GET /api/v3/account says of the key's account (every environment has it, the testnet too). */
-export type AccountCheck =
+type AccountCheck =
   | { ok: true; canTrade: boolean; accountType: string; permissions: string[]; assets: number }
   | { ok: false; reason: string; refused: boolean };
 

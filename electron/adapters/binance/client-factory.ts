@@ -2,7 +2,7 @@ import { MainClient } from 'binance';
 import { RequestSigner } from './signer';
 
 /** Binance's REST base when none is given. */
-export const LIVE_REST_BASE = 'https://api.binance.com';
+const LIVE_REST_BASE = 'https://api.binance.com';
 
 export interface RestClientOptions {
   /** REST base without trailing slash (default: live Binance). */

@@ -14,7 +14,7 @@ export interface BinanceEndpoints {
   testnet: boolean;
 }
 
-export const BINANCE_ENVIRONMENTS: Record<'live' | 'testnet', BinanceEndpoints> = {
+const BINANCE_ENVIRONMENTS: Record<'live' | 'testnet', BinanceEndpoints> = {
   live: {
     name: 'live',
     restBaseUrl: 'https://api.binance.com',

@@ -17,7 +17,7 @@ function retryAfterMs(headers: Record<string, unknown> | undefined): number | un
 }
 
 /** Binance's reason, in words a trader understands, with Binance's own message kept in brackets. */
-export function explainBinanceCode(code: number, msg: string): string {
+function explainBinanceCode(code: number, msg: string): string {
   const m = msg || 'no message';
   if (code === -2010) {
     if (/insufficient balance/i.test(m)) return `not enough balance for this order (${m})`;

@@ -29,7 +29,7 @@ function optDec(v: unknown): Decimal | undefined {
   return d.isZero() ? undefined : d;
 }
 
-export function fillsOf(raw: unknown): Fill[] {
+function fillsOf(raw: unknown): Fill[] {
   if (!Array.isArray(raw)) return [];
   return raw.map((f: Json) => ({
     price: dec(f.price),
@@ -79,7 +79,7 @@ export function fillsFromTrades(trades: unknown): Fill[] {
   }));
 }
 
-export function listStatusOf(l: Json): OcoListStatus {
+function listStatusOf(l: Json): OcoListStatus {
   const s = str(l.listOrderStatus);
   return s === 'ALL_DONE' || s === 'REJECT' ? s : 'EXECUTING';
 }

@@ -47,7 +47,7 @@ const KLINES_PAGE = 1000;
 const TRADE_BACKLOG = 5000;
 
 /** Thrown by warmup() when its signal aborts; `name` is "AbortError" as for fetch(). */
-export class FeedAbortError extends Error {
+class FeedAbortError extends Error {
   override readonly name = 'AbortError';
 }
 

@@ -12,7 +12,7 @@ export type Json = Record<string, unknown>;
  * publishes them (rest-api.md), its path, and whether it may be sent again (reads) or never
  * (order placement: a lost answer is looked up by client order id instead).
  */
-export const ENDPOINTS = {
+const ENDPOINTS = {
   newOrder: { method: 'POST', path: 'api/v3/order', weight: 1, orders: 1, retry: NO_RETRY, signed: true },
   newOcoList: { method: 'POST', path: 'api/v3/orderList/oco', weight: 1, orders: 2, retry: NO_RETRY, signed: true },
   cancelOrderList: { method: 'DELETE', path: 'api/v3/orderList', weight: 1, orders: 0, retry: NO_RETRY, signed: true },

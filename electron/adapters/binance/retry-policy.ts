@@ -17,13 +17,13 @@ export const READ_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelay
 export const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0 };
 
 /** The wait before attempt n+1 (n from 0): exponential back-off with full jitter in [50%, 100%]. */
-export function backoffDelay(policy: RetryPolicy, n: number, random: () => number = Math.random): number {
+function backoffDelay(policy: RetryPolicy, n: number, random: () => number = Math.random): number {
   const capped = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
   return Math.round(capped * (0.5 + 0.5 * random()));
 }
 
 /** Whether an error of a read is worth another try: the request may not have been served. */
-export function retryable(e: unknown): boolean {
+function retryable(e: unknown): boolean {
   return (
     e instanceof ExchangeError && (e.kind === 'network' || e.kind === 'unknown-outcome' || e.kind === 'rate-limited')
   );

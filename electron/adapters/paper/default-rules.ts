@@ -41,7 +41,7 @@ function wire(value: string | number): string {
 }
 
 /** A complete exchangeInfo symbol entry, shaped like Binance's (including filters we do not read). */
-export function exchangeInfoSymbol(base: string, quote: string, f: PairFilters, minNotional = '5'): RawSymbolInfo {
+function exchangeInfoSymbol(base: string, quote: string, f: PairFilters, minNotional = '5'): RawSymbolInfo {
   const filters: RawFilter[] = [
     { filterType: 'PRICE_FILTER', minPrice: wire(f.tick), maxPrice: wire(f.maxPrice), tickSize: wire(f.tick) },
     { filterType: 'LOT_SIZE', minQty: wire(f.step), maxQty: wire(f.maxQty), stepSize: wire(f.step) },

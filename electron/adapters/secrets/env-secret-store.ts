@@ -6,8 +6,8 @@ import {
   type SecretStore,
 } from '../../core/ports/secret-store';
 
-export const API_KEY_VARIABLE = 'BINANCE_API_KEY';
-export const API_SECRET_VARIABLE = 'BINANCE_API_SECRET';
+const API_KEY_VARIABLE = 'BINANCE_API_KEY';
+const API_SECRET_VARIABLE = 'BINANCE_API_SECRET';
 
 /** The variables are set wrongly (only one of them, or not a key). Names the variable, never its value. */
 export class CredentialsError extends Error {
@@ -67,7 +67,7 @@ export class EnvSecretStore implements SecretStore {
   }
 }
 
-export type CredentialSource = 'environment' | 'keychain';
+type CredentialSource = 'environment' | 'keychain';
 
 export interface ResolvedCredentials {
   credentials: ApiCredentials;

@@ -7,7 +7,7 @@ import {
 } from '../../core/ports/secret-store';
 
 /** The keychain service Tranche's entries live under; one account per environment. */
-export const KEYCHAIN_SERVICE = 'Tranche';
+const KEYCHAIN_SERVICE = 'Tranche';
 
 /** The part of keytar this store uses (keytar 7.9, N-API: the same build serves Node and Electron). */
 export interface KeytarApi {

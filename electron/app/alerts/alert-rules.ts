@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../core/engine/engine-events';
 import { consoleLines } from '../console-lines';
 import { describeExchangeHealth } from '../health-lines';
 
-export type AlertKind = 'entry' | 'exit' | 'unprotected-exit' | 'error' | 'ban' | 'correction' | 'emergency-stop';
+type AlertKind = 'entry' | 'exit' | 'unprotected-exit' | 'error' | 'ban' | 'correction' | 'emergency-stop';
 
 export interface Alert {
   kind: AlertKind;

@@ -6,7 +6,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const complain = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The positions not closed in a ledger, read from its file without locking it. */
-export function openPositionsInLedger(file: string, identity: LedgerIdentity): OpenPositionLine[] {
+function openPositionsInLedger(file: string, identity: LedgerIdentity): OpenPositionLine[] {
   const db = openLedgerDatabase(file, { mode: identity.mode, environment: identity.environment, readonly: true });
   try {
     return new SqliteLedgerStore(db)

@@ -15,7 +15,7 @@ import { EntryFlow } from './entry-flow';
 import { ExitFlow } from './exit-flow';
 import type { FlowContext, Flows, ProtectionState } from './flow-context';
 import { FlowState } from './flow-state';
-import { lookUpOco, lookUpOrder, type LookUpLimit } from './look-ups';
+import { lookUpOco, lookUpOrder } from './look-ups';
 import { ManualFlow, type NewTargets } from './manual-flow';
 import { ProtectFlow } from './protect-flow';
 import { ReportFlow } from './report-flow';
@@ -164,4 +164,4 @@ export class PositionFlows {
   }
 }
 
-export type { FlowContext, LookUpLimit, ProtectionState };
+export type { FlowContext, ProtectionState };

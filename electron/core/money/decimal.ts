@@ -15,10 +15,6 @@ export type Decimal = InstanceType<typeof Decimal>;
 
 export const ZERO = new Decimal(0);
 
-export function dec(v: DecimalJs.Value): Decimal {
-  return new Decimal(v);
-}
-
 /** A plain decimal string (never exponent notation), as Binance expects on the wire. */
 export function toWire(d: Decimal): string {
   return d.toFixed();

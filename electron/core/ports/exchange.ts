@@ -6,14 +6,6 @@ export type OrderType = 'MARKET' | 'LIMIT_MAKER' | 'STOP_LOSS_LIMIT' | 'STOP_LOS
 export type OrderStatus =
   'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'PENDING_CANCEL' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 
-export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
-  'FILLED',
-  'CANCELED',
-  'REJECTED',
-  'EXPIRED',
-  'EXPIRED_IN_MATCH',
-]);
-
 export interface Fill {
   price: Decimal;
   qty: Decimal;
@@ -77,7 +69,7 @@ export interface MarketSellRequest {
 }
 
 /** The stop leg of an OCO: a stop-limit (limit order at stopLimitPrice once triggered) or a stop-market. */
-export type StopLegType = 'STOP_LOSS_LIMIT' | 'STOP_LOSS';
+type StopLegType = 'STOP_LOSS_LIMIT' | 'STOP_LOSS';
 
 export interface OcoRequest {
   symbol: string;

@@ -30,7 +30,7 @@ export interface SecretStore {
  * Environment names: lower-case letters, digits and dashes, starting with a letter or digit, at most
  * 32 characters (they also name the ledger file live-<environment>.sqlite).
  */
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export function isEnvironmentName(name: string): boolean {
   return ENVIRONMENT_NAME.test(name);

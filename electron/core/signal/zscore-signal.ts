@@ -1,7 +1,7 @@
 import type { SignalModel, SignalSettings } from './signal-model';
 
 /** sigma below this counts as zero, and z is 0 (a flat market has no signal). */
-export const SIGMA_EPSILON = 1e-12;
+const SIGMA_EPSILON = 1e-12;
 
 /**
  * Below this share of the sum of squares, the variance from the rolling sums has lost too many digits

@@ -12,7 +12,7 @@ import type { ConnectedApi, ConnectionInfo } from './types';
 import { checkEvent, checkResult } from './validate';
 import { WsTrancheClient } from './ws-client';
 
-export type { ConnectedApi, ConnectionInfo, ConnectionStatus } from './types';
+export type { ConnectedApi, ConnectionInfo } from './types';
 
 declare global {
   interface Window {
@@ -22,7 +22,7 @@ declare global {
 }
 
 /** window.tranche (Electron's preload): always connected while the window lives. */
-export function electronClient(bridge: TrancheApi, validate: boolean): ConnectedApi {
+function electronClient(bridge: TrancheApi, validate: boolean): ConnectedApi {
   const info: ConnectionInfo = { status: 'connected', transport: 'electron', attempt: 0, retryAt: null, detail: null };
   return {
     async request<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<Result<RequestOutput<C>>> {
@@ -49,7 +49,7 @@ export function electronClient(bridge: TrancheApi, validate: boolean): Connected
 }
 
 /** Neither a preload nor a token: every request fails with the reason, and the UI says so. */
-export function offlineClient(detail: string): ConnectedApi {
+function offlineClient(detail: string): ConnectedApi {
   const info: ConnectionInfo = { status: 'no-host', transport: 'none', attempt: 0, retryAt: null, detail };
   return {
     request: async () => ({ ok: false, error: { code: 'unauthorized', message: detail } }),

@@ -13,10 +13,10 @@
  */
 export const TOKEN_TRANSPORT: 'query' | 'subprotocol' = 'subprotocol';
 
-export const IPC_PATH = '/ipc';
-export const TOKEN_QUERY_PARAM = 'token';
-export const IPC_SUBPROTOCOL = 'tranche.v1';
-export const TOKEN_SUBPROTOCOL_PREFIX = 'tranche.token.';
+const IPC_PATH = '/ipc';
+const TOKEN_QUERY_PARAM = 'token';
+const IPC_SUBPROTOCOL = 'tranche.v1';
+const TOKEN_SUBPROTOCOL_PREFIX = 'tranche.token.';
 export const TOKEN_STORAGE_KEY = 'tranche.token';
 
 interface LocationLike {

@@ -5,7 +5,7 @@ import { useApi } from '../api';
 import { downloadText } from '../util/download';
 import { useNotificationsStore } from './notifications';
 
-export const HISTORY_LIMIT = 1000;
+const HISTORY_LIMIT = 1000;
 
 /** Closed trades, totals and the equity curve; reloaded when a trade closes. */
 export const useHistoryStore = defineStore('history', () => {

@@ -5,7 +5,7 @@ import { useApi } from '../api';
 import { useNotificationsStore } from './notifications';
 
 /** The environments every install knows; others appear when the host reports a key for them. */
-export const STANDARD_ENVIRONMENTS = ['live', 'testnet'] as const;
+const STANDARD_ENVIRONMENTS = ['live', 'testnet'] as const;
 
 /** API keys per environment: write-only (the host never returns a secret), shown masked. */
 export const useKeysStore = defineStore('keys', () => {

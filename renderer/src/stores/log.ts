@@ -5,7 +5,7 @@ import { useApi } from '../api';
 
 /** Lines kept in memory; older ones drop off (the host keeps the full log). */
 export const LOG_CAPACITY = 2000;
-export const LOG_INITIAL = 500;
+const LOG_INITIAL = 500;
 
 export type LevelFilter = 'all' | 'warn' | 'error';
 export interface LogEntry extends LogLineDto {

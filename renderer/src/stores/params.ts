@@ -6,7 +6,7 @@ import { downloadText } from '../util/download';
 import { useNotificationsStore } from './notifications';
 
 /** The fields the form edits, in the file's order (after `enabled`, which is a checkbox). */
-export const DRAFT_FIELDS = [
+const DRAFT_FIELDS = [
   'symbol',
   'allocationPercent',
   'zScoreThreshold',
@@ -20,7 +20,6 @@ export const DRAFT_FIELDS = [
   'stopOrderType',
 ] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
-export type ParamField = DraftField | 'enabled';
 
 const NUMBER_FIELDS = new Set<DraftField>([
   'allocationPercent',
@@ -47,7 +46,7 @@ export interface FormProblem {
   source: 'form' | 'symbols' | 'host';
 }
 
-export const SYMBOL_PATTERN = /^[A-Z0-9]{5,20}$/;
+const SYMBOL_PATTERN = /^[A-Z0-9]{5,20}$/;
 const DEFAULT_FILENAME = 'live-params.json';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -57,7 +56,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 let nextKey = 1;
 
 /** A set from a file or the host, leniently: whatever is there becomes text in the inputs. */
-export function draftFromInput(raw: unknown): DraftSet {
+function draftFromInput(raw: unknown): DraftSet {
   const r = isRecord(raw) ? raw : {};
   const text = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v));
   const draft = { key: nextKey++, enabled: r.enabled === undefined ? true : r.enabled === true } as DraftSet;
@@ -74,7 +73,7 @@ function toNumber(s: string): number | string | undefined {
 }
 
 /** A draft as the file holds it: optional fields only when filled in, `enabled` only when false. */
-export function draftToRaw(d: DraftSet): Record<string, unknown> {
+function draftToRaw(d: DraftSet): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of DRAFT_FIELDS) {
     const value = NUMBER_FIELDS.has(f) ? toNumber(d[f]) : d[f].trim() || undefined;

@@ -23,7 +23,7 @@ interface FieldSpec {
   placeholder?: (d: DraftSet) => string;
 }
 
-export const FIELD_SPECS: FieldSpec[] = [
+const FIELD_SPECS: FieldSpec[] = [
   { field: 'symbol', label: 'Symbol', hint: 'Binance spot symbol, e.g. BTCUSDT', kind: 'symbol' },
   {
     field: 'allocationPercent',
