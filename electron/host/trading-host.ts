@@ -27,6 +27,7 @@ import type { EventListener, RequestHandlers } from './dispatcher';
 import { changesLedger, levelOf, notificationFor, symbolOf } from './engine-feedback';
 import { idleHealth, withExchangeHealth, withFeedHealth, type HealthDto } from './health';
 import { HostError } from './host-error';
+import { AlertsService } from './alerts-service';
 import { KeysService, type Keychain } from './keys-service';
 import { confirmationMatches, liveConfirmation } from './live-confirmation';
 import { ParamsService } from './params-service';
@@ -96,6 +97,7 @@ export class TradingHost {
   private readonly settings: SettingsStore;
   private readonly params: ParamsService;
   private readonly keys: KeysService;
+  private readonly alerts: AlertsService;
   private readonly symbols: SymbolsSource;
   private readonly venues: VenueConfig;
   private readonly charts = new ChartMemory();
@@ -134,6 +136,7 @@ export class TradingHost {
       market: opts.market ?? {},
       stores: { keychain: opts.keychain ?? new KeytarSecretStore(), env: opts.env ?? new EnvSecretStore() },
     };
+    this.alerts = new AlertsService(this.settings, opts.keychain ?? new KeytarSecretStore());
     this.keys = new KeysService(
       this.venues.stores,
       (env) => restBaseOf(env, this.venues),
@@ -365,6 +368,17 @@ export class TradingHost {
         ...callbacks,
       };
       this.info(`🔥 LIVE trading on Binance (${environment}) with ${resolved.description}`);
+    }
+    // Alerts (Settings) for sessions on live prices; a replay would send one per simulated trade.
+    if (ledger.market === 'binance') {
+      config.alerts = await this.alerts.dispatcher((message) => this.logLine('warn', null, message));
+      if (config.alerts)
+        this.info(
+          `🔔 Alerts on: ${config.alerts
+            .stats()
+            .map((s) => s.sink)
+            .join(', ')}`,
+        );
     }
     // Asked for by another process over the ledger's control channel: the same path as the button.
     config.emergencyStop = async () => {
@@ -769,6 +783,9 @@ export class TradingHost {
       'keys.status': () => this.keys.status(),
       'keys.set': (input) => this.keys.set(input),
       'keys.test': ({ environment }) => this.keys.test(environment),
+      'alerts.get': () => this.alerts.status(),
+      'alerts.save': (input) => this.alerts.save(input),
+      'alerts.test': () => this.alerts.test(),
       'keys.delete': ({ environment }) => this.keys.delete(environment),
     };
   }

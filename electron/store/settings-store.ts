@@ -47,6 +47,13 @@ const DEFAULT_PAPER_SETTINGS: PaperSettings = {
   stopGraceSeconds: 10,
 };
 
+/** Where the desktop app sends alerts (the same fields as the CLI's --telegram-chat and --alert-webhook). */
+export interface AlertSettings {
+  telegramChatId?: string;
+  telegramApiUrl?: string;
+  webhookUrl?: string;
+}
+
 /** The ledger the host traded last: read when nothing runs (positions, history, emergency stop). */
 export interface LastLedger {
   file: string;
@@ -106,6 +113,16 @@ export class SettingsStore {
 
   savePaperSettings(settings: PaperSettings): void {
     this.put('paper', JSON.stringify(settings));
+  }
+
+  /** Where alerts go (chat, webhook); the bot's token is in the keychain, not here. */
+  alertSettings(): AlertSettings {
+    const raw = this.get('alerts');
+    return raw === undefined ? {} : (JSON.parse(raw) as AlertSettings);
+  }
+
+  saveAlertSettings(settings: AlertSettings): void {
+    this.put('alerts', JSON.stringify(settings));
   }
 
   lastLedger(): LastLedger | undefined {

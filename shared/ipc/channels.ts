@@ -41,6 +41,9 @@ export const REQUEST_CHANNEL_NAMES = [
   'keys.set',
   'keys.test',
   'keys.delete',
+  'alerts.get',
+  'alerts.save',
+  'alerts.test',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNEL_NAMES = [

@@ -200,6 +200,15 @@ const keyStatusSchema = z.object({
   source: z.enum(['keychain', 'environment']).nullable(),
 });
 
+/** Where alerts go; the bot token is write-only: only whether one is stored, and where. */
+const alertsStatusSchema = z.object({
+  telegramChatId: z.string().nullable(),
+  telegramApiUrl: z.string().nullable(),
+  webhookUrl: z.string().nullable(),
+  tokenStored: z.boolean(),
+  tokenSource: z.enum(['keychain', 'environment']).nullable(),
+});
+
 const liveConfirmationSchema = z.object({
   environment: z.string(),
   /** The account, as the trader recognises it: environment and masked key. */
@@ -330,6 +339,25 @@ export const requests = {
     output: z.object({ ok: z.boolean(), lines: z.array(z.string()) }),
   },
   'keys.delete': { input: z.object({ environment: environmentName }).strict(), output: z.array(keyStatusSchema) },
+  'alerts.get': { input: nothing, output: alertsStatusSchema },
+  /** A field given as null is cleared; the token is stored in the keychain and never returned. */
+  'alerts.save': {
+    input: z
+      .object({
+        telegramChatId: z.string().trim().max(40).nullable().optional(),
+        telegramApiUrl: z.string().trim().max(500).nullable().optional(),
+        webhookUrl: z.string().trim().max(2000).nullable().optional(),
+        token: z.string().trim().min(1).max(100).optional(),
+        forgetToken: z.boolean().optional(),
+      })
+      .strict(),
+    output: alertsStatusSchema,
+  },
+  /** Sends a test alert to every configured destination and says how each went. */
+  'alerts.test': {
+    input: nothing,
+    output: z.array(z.object({ sink: z.string(), ok: z.boolean(), detail: z.string() })),
+  },
 } as const;
 
 /** Every event main pushes: channel -> payload schema. */

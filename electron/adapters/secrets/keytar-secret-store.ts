@@ -90,6 +90,23 @@ export class KeytarSecretStore implements SecretStore {
     return this.call((k) => k.deletePassword(this.service, environment));
   }
 
+  /**
+   * Other secrets (an alert bot's token) under the account `secret:NAME`: never an environment
+   * name (those have no colon), so never listed as a key pair.
+   */
+  async getSecret(name: string): Promise<string | undefined> {
+    const raw = await this.call((k) => k.getPassword(this.service, `secret:${name}`));
+    return raw ?? undefined;
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    await this.call((k) => k.setPassword(this.service, `secret:${name}`, value), { apiKey: value, apiSecret: value });
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.call((k) => k.deletePassword(this.service, `secret:${name}`));
+  }
+
   async environments(): Promise<string[]> {
     const found = await this.call((k) => k.findCredentials(this.service));
     return found

@@ -4,13 +4,12 @@
  * concurrently (the ledger's synchronous transactions keep them from over-allocating).
  */
 export class SymbolLocks {
+  /** Per symbol, the end of its last queued operation (dropped once that one has ended). */
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly depth = new Map<string, number>();
 
   /** Runs `work` once every earlier operation of the symbol has ended; resolves with its result. */
   run<T>(symbol: string, work: () => Promise<T>): Promise<T> {
     const before = this.tails.get(symbol) ?? Promise.resolve();
-    this.depth.set(symbol, (this.depth.get(symbol) ?? 0) + 1);
     const result = before.then(work);
     const tail = result.then(
       () => undefined,
@@ -18,17 +17,14 @@ export class SymbolLocks {
     );
     this.tails.set(symbol, tail);
     void tail.then(() => {
-      const left = (this.depth.get(symbol) ?? 1) - 1;
-      if (left <= 0) {
-        this.depth.delete(symbol);
-        if (this.tails.get(symbol) === tail) this.tails.delete(symbol);
-      } else this.depth.set(symbol, left);
+      // Only when nothing was queued behind it: a later operation's tail must stay to be waited on.
+      if (this.tails.get(symbol) === tail) this.tails.delete(symbol);
     });
     return result;
   }
 
-  /** Whether an operation of the symbol is running or queued. */
-  busy(symbol: string): boolean {
-    return (this.depth.get(symbol) ?? 0) > 0;
+  /** How many symbols have an operation running or queued (nothing is kept for idle ones). */
+  get size(): number {
+    return this.tails.size;
   }
 }

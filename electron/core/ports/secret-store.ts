@@ -24,6 +24,10 @@ export interface SecretStore {
   delete(environment: string): Promise<boolean>;
   /** The environments that have a pair, sorted. */
   environments(): Promise<string[]>;
+  /** A secret that is not an API key pair (an alert bot's token), by name; where the store keeps such. */
+  getSecret?(name: string): Promise<string | undefined>;
+  setSecret?(name: string, value: string): Promise<void>;
+  deleteSecret?(name: string): Promise<boolean>;
 }
 
 /**
