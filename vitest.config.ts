@@ -1,6 +1,9 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The renderer's single-file components, for the tests in tests/renderer.
+  plugins: [vue()],
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',

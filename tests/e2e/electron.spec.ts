@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

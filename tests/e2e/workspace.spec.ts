@@ -9,6 +9,7 @@ import { createDispatcher } from '../../electron/host/dispatcher';
 import { TradingHost } from '../../electron/host/trading-host';
 import { startWsHost, type WsHost } from '../../electron/host/ws-host';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
+import { BotApiServer } from '../helpers/bot-api';
 import { FakeMarket5m } from '../helpers/fake-market';
 
 /**
@@ -21,6 +22,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const KEY = 'e2eTestApiKey0000000000000000000000000000000000000000000000WXYZ';
 const SECRET = 'e2eTestApiSecret00000000000000000000000000000000000000000000SECR';
+const BOT_TOKEN = '987654321:AAe2eBotTokenNotRealxxxxxxxxxxxxxxxx';
 const START: Record<string, number> = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
 
 let fake: FakeBinance;
@@ -28,6 +30,7 @@ let host: TradingHost;
 let ws: WsHost;
 let dataDir: string;
 let market: FakeMarket5m;
+let bot: BotApiServer;
 const service = `Tranche-e2e-${process.pid}`;
 
 test.describe.configure({ mode: 'serial' });
@@ -42,6 +45,7 @@ test.beforeAll(async () => {
     accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '1000' } }],
   });
   market = new FakeMarket5m(fake, START);
+  bot = await new BotApiServer(BOT_TOKEN, '4242').start();
   host = new TradingHost({
     dataDir,
     keychain: new KeytarSecretStore({ service }),
@@ -59,8 +63,10 @@ test.afterAll(async () => {
   await ws?.close();
   await host?.close();
   await fake?.close();
+  await bot?.close();
   const store = new KeytarSecretStore({ service });
   for (const env of await store.environments().catch(() => [])) await store.delete(env);
+  await store.deleteSecret('alerts-telegram-token').catch(() => false);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -275,6 +281,41 @@ test('API key stored in the real keychain, never shown in the page', async ({ pa
   await page.getByTestId('nav-settings').click();
   expect(await page.content()).not.toContain(SECRET);
   expect(await new KeytarSecretStore({ service }).get('local')).toEqual({ apiKey: KEY, apiSecret: SECRET });
+});
+
+test('alerts: the bot token write-only in the keychain, a bad setting named, a test alert delivered to Telegram and the webhook', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByTestId('nav-settings').click();
+  const panel = page.getByTestId('alerts-panel');
+  await expect(panel.getByTestId('alerts-token-status')).toContainText('none stored');
+  // A chat without a token: named, nothing saved.
+  await panel.getByTestId('alerts-chat-id').fill('4242');
+  await panel.getByTestId('alerts-save').click();
+  await expect(panel.getByTestId('alerts-error')).toContainText("a Telegram chat needs the bot's token");
+  await shot(page, 'settings-alerts-refused');
+  await panel.getByTestId('alerts-token').fill(BOT_TOKEN);
+  await panel.getByTestId('alerts-api-url').fill(bot.url);
+  await panel.getByTestId('alerts-webhook').fill(`${bot.url}/hook`);
+  await panel.getByTestId('alerts-save').click();
+  await expect(panel.getByTestId('alerts-token-status')).toContainText('stored in the keychain');
+  await expect(panel.getByTestId('alerts-error')).toHaveCount(0);
+  await expect(panel.getByTestId('alerts-token')).toHaveValue('');
+  expect(await new KeytarSecretStore({ service }).getSecret('alerts-telegram-token')).toBe(BOT_TOKEN);
+  await panel.getByTestId('alerts-test').click();
+  await expect(panel.getByTestId('alerts-test-result-0')).toContainText('Telegram: delivered');
+  await expect(panel.getByTestId('alerts-test-result-1')).toContainText('delivered');
+  expect(bot.messages()).toEqual([expect.stringMatching(/^Tranche: a test alert from Settings/)]);
+  expect(bot.webhooks()).toHaveLength(1);
+  await panel.scrollIntoViewIfNeeded();
+  await shot(page, 'settings-alerts');
+  // The token never reaches the page, even after a reload.
+  expect(await page.content()).not.toContain(BOT_TOKEN);
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('alerts-chat-id')).toHaveValue('4242');
+  expect(await page.content()).not.toContain(BOT_TOKEN);
 });
 
 test('live against the local exchange: the confirmation names the account and the amount; a signal makes a LIVE position', async ({

@@ -1,4 +1,5 @@
 import { useApi } from '../api';
+import { useAlertsStore } from './alerts';
 import { useAllocationsStore } from './allocations';
 import { useEngineStore } from './engine';
 import { useHistoryStore } from './history';
@@ -25,6 +26,7 @@ export function startSync(): () => void {
     useLogStore(),
     useSettingsStore(),
     useKeysStore(),
+    useAlertsStore(),
   ];
   const refreshAll = () => Promise.all(stores.map((s) => s.refresh()));
   let previous = api.connection().status;

@@ -1,4 +1,5 @@
 import { computed, defineComponent, h, ref, watch } from 'vue';
+import AlertsPanel from '../components/AlertsPanel.vue';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { panel, pill, viewHeader } from '../components/ui';
 import { useAllocationsStore } from '../stores/allocations';
@@ -11,7 +12,7 @@ import { useUiStore, type ThemeChoice } from '../stores/ui';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
-/** API keys (write-only), paper trading settings, notifications, theme, data folder. */
+/** API keys (write-only), alerts, paper trading settings, notifications, theme, data folder. */
 export const SettingsView = defineComponent({
   name: 'SettingsView',
   setup() {
@@ -457,6 +458,7 @@ export const SettingsView = defineComponent({
       h('div', { class: 'view view-settings' }, [
         viewHeader('Settings', null),
         keysPanel(),
+        h(AlertsPanel),
         h('div', { class: 'grid-2' }, [paperPanel(), appPanel()]),
         h(
           ConfirmDialog,
