@@ -1,4 +1,5 @@
 import { Decimal } from '../../electron/core/money/decimal';
+import type { OrderRequestRecord } from '../fake-binance/rest-trading';
 import type { FakeBinance, FakeOrderSnapshot } from '../fake-binance/server';
 import { totalBalance, type LedgerView } from './ledger-view';
 
@@ -70,6 +71,8 @@ export class Checker {
   settledChecks = 0;
   balanceComparisons = 0;
   buysRefusedForBalance = 0;
+  /** Late-run sales refused because the trader had placed another on the coins meanwhile (not violations). */
+  lateSalesRefused = 0;
   /** Why checks found the ledger unsettled, and how often (the first difference seen). */
   readonly unsettledBy = new Map<string, number>();
 
@@ -115,7 +118,8 @@ export class Checker {
             });
         }
       } else if (r.error?.code === -2010 && /insufficient balance/i.test(r.error.msg)) {
-        if (r.side === 'SELL')
+        if (r.side === 'SELL' && this.movedOn(r, requests)) this.lateSalesRefused++;
+        else if (r.side === 'SELL')
           found.push({
             check: 'no-sale-refused-for-balance',
             detail: `${r.symbol} ${r.path} SELL ${r.clientOrderIds.join(',')} refused: ${r.error.msg}`,
@@ -188,6 +192,27 @@ export class Checker {
       }
     }
     return true;
+  }
+
+  /**
+   * A sale (or OCO) that ran late, after the trader had been answered an error, and was refused
+   * because the trader had meanwhile placed another that took the coins (an OCO whose answer was
+   * lost is looked up for the retry budget, then replaced: chaos seed 1, step 1235). The exchange's
+   * refusal is what keeps the coins under one protective order; it reached no one.
+   */
+  private movedOn(r: OrderRequestRecord, requests: readonly OrderRequestRecord[]): boolean {
+    return (
+      r.executedLate &&
+      requests.some(
+        (o) =>
+          o !== r &&
+          o.accepted &&
+          o.side === 'SELL' &&
+          o.symbol === r.symbol &&
+          o.time >= r.receivedAt &&
+          o.time <= r.time,
+      )
+    );
   }
 
   /** Why `symbol`'s holdings are unprotected right now, or undefined when they are fine. */

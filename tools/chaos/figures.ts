@@ -25,6 +25,7 @@ export interface ChaosFigures {
   checks: number;
   settledChecks: number;
   buysRefusedForBalance: number;
+  lateSalesRefused: number;
   /** Why the other checks found the ledger unsettled (the first difference seen), and how often. */
   unsettledBy: Record<string, number>;
   wallMs: number;
@@ -46,6 +47,7 @@ export function formatFigures(f: ChaosFigures): string {
     `  closed trades   ${f.closedTrades}`,
     `  checks          ${f.checks} (${f.settledChecks} settled: quote balance compared)`,
     ...Object.entries(f.unsettledBy).map(([why, n]) => `    unsettled: ${why} (${n})`),
+    `  refused for balance: ${f.buysRefusedForBalance} buys, ${f.lateSalesRefused} late-run sales already replaced`,
     `  violations      ${f.violationCount}`,
     ...f.violations.map((v) => `    step ${v.step} (+${v.atMs} ms) ${v.check}: ${v.detail}`),
   ];

@@ -76,6 +76,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     checks: 0,
     settledChecks: 0,
     buysRefusedForBalance: 0,
+    lateSalesRefused: 0,
     unsettledBy: {},
     wallMs: 0,
     violationCount: 0,
@@ -267,6 +268,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     for (const f of found) violate(f);
     figures.settledChecks = checker.settledChecks;
     figures.buysRefusedForBalance = checker.buysRefusedForBalance;
+    figures.lateSalesRefused = checker.lateSalesRefused;
     figures.unsettledBy = Object.fromEntries(checker.unsettledBy);
     figures.closedTrades = ledger.trades;
     figures.entries = fake.orders(API_KEY).filter((x) => x.side === 'BUY' && Number(x.executedQty) > 0).length;

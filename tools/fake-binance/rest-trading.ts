@@ -51,6 +51,10 @@ export interface OrderRequestRecord {
   accepted: boolean;
   orderIds: number[];
   error?: { code: number; msg: string };
+  /** Run late by a fault, after the client had an error (or no answer): its outcome was never answered. */
+  executedLate: boolean;
+  /** When the request arrived (`time` is when it ran: later for a late execution). */
+  receivedAt: number;
 }
 
 export interface TradingRouteOptions {
@@ -202,6 +206,8 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       clientOrderIds: ids.filter((id): id is string => id !== undefined),
       accepted: false,
       orderIds: [],
+      executedLate: ctx.executedLate ?? false,
+      receivedAt: ctx.receivedAt,
     };
     o.requests.push(rec);
     let counted = false;

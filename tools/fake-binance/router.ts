@@ -32,6 +32,11 @@ export interface RouteContext {
   receivedAt: number;
   /** The caller's IP address (what request weight is counted on). */
   address: string;
+  /**
+   * Run after its answer was given (or given up on) by a late-execution fault: what it does is
+   * never answered to the client, who by then took its outcome as unknown.
+   */
+  executedLate?: boolean;
 }
 
 export interface Route {
@@ -135,7 +140,7 @@ export class Router {
       let late: CannedReply | undefined;
       const t = setTimeout(() => {
         this.timers.delete(t);
-        if (!this.closed) void this.run(route, ctx).then((r) => (late = r));
+        if (!this.closed) void this.run(route, { ...ctx, executedLate: true }).then((r) => (late = r));
       }, plan.executeAfterMs);
       this.timers.add(t);
       if (plan.replyAfter) return this.reply(res, address, plan.replyAfter);
