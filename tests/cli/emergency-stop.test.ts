@@ -158,7 +158,9 @@ describe('npm run emergencyStop through the owner’s control channel', () => {
 
       const r = await runCliAsync(['emergency-stop', '--paper', `--data-dir=${data}`]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toContain(`Ledger ${file} is in use by pid ${host.proc.pid}: asking it for its emergency stop`);
+      expect(r.stdout).toContain(
+        `Ledger ${file} (paper, binance) is in use by pid ${host.proc.pid}: asking it for its emergency stop`,
+      );
       expect(r.stdout).toMatch(/\[pid \d+\] 🚨 EMERGENCY EXIT: BTCUSDT sold/);
       expect(r.stdout).toMatch(/\[pid \d+\] 🚨 EMERGENCY EXIT: ETHUSDT sold/);
       expect(r.stdout).toContain(`✅ Emergency stop done: ledger ${file} shows no open position.`);
@@ -209,6 +211,8 @@ describe('npm run emergencyStop through the owner’s control channel', () => {
     const r = await runCliAsync(['emergency-stop', '--paper', `--db=${db}`]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain('is in use by pid');
+    // Its first line names the ledger it acts on, and that ledger's mode and environment.
+    expect(r.stdout.split('\n')[0]).toBe(`Ledger ${db} (paper, binance)`);
     expect(r.stdout).toMatch(/^🚨 EMERGENCY EXIT: BTCUSDT sold/m);
     expect(r.stdout).toContain(`✅ Emergency stop done: ledger ${db} shows no open position.`);
     expect(openInFile(db)).toEqual([]);

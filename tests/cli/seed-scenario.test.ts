@@ -161,4 +161,12 @@ describe('startTrading --paper on a replay of the seed scenario', () => {
     expect(again.stdout).toMatch(/Candles: +0 /);
     expect(again.stdout).toContain('Trades:         3 (1 won, 2 lost)');
   });
+
+  // Last: it changes the ledger.
+  it('clear-allocations says first which ledger it acts on (mode, environment), then what it cleared', () => {
+    const r = runCli(['clear-allocations', `--db=${db()}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines[0]).toBe(`Ledger ${db()} (paper, replay)`);
+    expect(r.stdout).toMatch(/^🧹 Cleared reservation of \$\d+\.\d\d for ETHUSDT$/m);
+  });
 });

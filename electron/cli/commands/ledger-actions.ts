@@ -27,6 +27,8 @@ async function withStoredLedger(
   const owner = ledgerOwner(file);
   if (owner) return whenOwned(owner, file, meta);
   const out = createOutput(values['log-format'] === 'json' ? 'json' : 'pretty');
+  // Said first: which ledger (and so which account, real or simulated) this acts on.
+  out.info(`Ledger ${file} (${meta.mode}, ${meta.environment})`);
   let session: TradingSession;
   try {
     const probe = TradingSession.readSets(file, meta);

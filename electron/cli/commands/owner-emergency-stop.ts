@@ -60,7 +60,9 @@ export async function emergencyStopThroughOwner(
     reportOpenPositions(file, identity);
     return 1;
   }
-  say(`🚨 Ledger ${file} is in use by pid ${pid}: asking it for its emergency stop over ${owner.control}`);
+  say(
+    `🚨 Ledger ${file} (${identity.mode}, ${identity.environment}) is in use by pid ${pid}: asking it for its emergency stop over ${owner.control}`,
+  );
   let done;
   try {
     done = await askOwner(owner.control, 'emergency-stop', { onProgress: (line) => say(`   [pid ${pid}] ${line}`) });
