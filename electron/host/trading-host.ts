@@ -274,13 +274,37 @@ export class TradingHost {
   private viewing(): EngineStateDto['viewing'] {
     const last = this.run?.ledger ?? this.lastLedger();
     if (!last) return null;
-    let openPositions = 0;
-    try {
-      openPositions = this.withLedger((l) => l.openPositions().length) ?? 0;
-    } catch {
-      openPositions = 0;
-    }
-    return { file: last.file, mode: last.mode, environment: last.environment, openPositions };
+    return {
+      file: last.file,
+      mode: last.mode,
+      environment: last.environment,
+      openPositions: this.openCount(last.file),
+    };
+  }
+
+  /** While stopped: the stored ledger's count, read again only when its files changed (not at every status). */
+  private stoppedCount?: { key: string; count: number };
+
+  private openCount(file: string): number {
+    const count = () => {
+      try {
+        return this.withLedger((l) => l.openPositions().length) ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    if (this.run) return count();
+    const stamp = (f: string) => {
+      try {
+        const st = fs.statSync(f);
+        return `${st.mtimeMs}:${st.size}`;
+      } catch {
+        return '-';
+      }
+    };
+    const key = `${file}|${stamp(file)}|${stamp(`${file}-wal`)}`;
+    if (this.stoppedCount?.key !== key) this.stoppedCount = { key, count: count() };
+    return this.stoppedCount.count;
   }
 
   get trading(): boolean {
