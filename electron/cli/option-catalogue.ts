@@ -42,7 +42,7 @@ export const OPTIONS = {
   ],
   'telegram-chat': [
     '--telegram-chat <id>',
-    'alerts to this Telegram chat (numeric id or @channel) for entries, exits, errors, bans and corrections; the bot token in TRANCHE_TELEGRAM_TOKEN; sessions on live prices only',
+    'alerts to this Telegram chat (numeric id or @channel) for entries, exits, errors, bans and corrections; the bot token in TRANCHE_TELEGRAM_TOKEN; sessions on live prices only. Without any alert option, the alerts saved in the desktop app (Settings > Alerts) are used',
   ],
   'telegram-api-url': ['--telegram-api-url <url>', "the Bot API's address (default https://api.telegram.org)"],
   'alert-webhook': [

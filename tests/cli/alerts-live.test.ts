@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settingsFile } from '../../electron/app/paths';
+import { seedParameterSets } from '../../electron/app/seed-params';
+import { SettingsStore } from '../../electron/store/settings-store';
 import { startFakeBinance, type FakeBinance } from '../../tools/fake-binance/server';
 import { BotApiServer } from '../helpers/bot-api';
 import { CliChild, liveLocalTradeArgs, runCliAsync } from '../helpers/cli';
@@ -85,5 +88,34 @@ describe('alerts from a live session', () => {
     expect(log.code, log.stderr).toBe(0);
     expect(log.stdout).toMatch(/ error +BTCUSDT +the OCO's outcome is unknown/);
     expect(log.stdout).not.toMatch(/ fill /);
+  }, 90_000);
+
+  it('without alert options, the alerts the desktop app saved in the data folder are used', async () => {
+    const dataDir = path.join(tmp.dir, 'data');
+    const settings = SettingsStore.open(settingsFile(dataDir), seedParameterSets());
+    settings.saveAlertSettings({ telegramChatId: CHAT, telegramApiUrl: bot.url, webhookUrl: `${bot.url}/saved-hook` });
+    settings.close();
+    const before = bot.requests.length;
+    const c = CliChild.start(
+      [...liveLocalTradeArgs(fake, path.join(tmp.dir, 'live-local-2.sqlite')), `--data-dir=${dataDir}`],
+      // The token as a headless server gives it (the desktop app keeps it in the keychain).
+      { BINANCE_API_KEY: KEY, BINANCE_API_SECRET: SECRET, TRANCHE_TELEGRAM_TOKEN: TOKEN },
+    );
+    try {
+      await c.waitFor(/Alerts to Telegram and webhook http:\/\/127\.0\.0\.1:\d+/);
+      await c.waitFor(/Market data connected/);
+      await fake.waitForSubscriber('ethusdt@kline_5m');
+      market.jump('ETHUSDT', 0.03, 1);
+      await c.waitFor(/OCO placed: ETHUSDT/, 30_000);
+      const end = Date.now() + 10_000;
+      const mine = () => bot.requests.slice(before);
+      while (!mine().some((r) => r.path === '/saved-hook') || !mine().some((r) => /LIVE BUY: ETHUSDT/.test(r.raw))) {
+        if (Date.now() > end) throw new Error(`alerts: ${JSON.stringify(mine().map((r) => r.path))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      c.proc.kill('SIGINT');
+      await c.exited;
+    }
   }, 90_000);
 });

@@ -10,6 +10,7 @@ import { UNREACHABLE_CHOICES } from '../../../shared/market/unreachable-choices'
 import { tradeOptions, type Values } from '../options';
 import { AlertDispatcher } from '../../app/alerts/alert-dispatcher';
 import { alertSinks, TELEGRAM_TOKEN_ENV } from '../../app/alerts/alert-config';
+import { savedAlerts } from './saved-alerts';
 import { liveVenue } from './live-venue';
 import { createOutput } from '../output';
 import { statusJson, summarize, summaryLines } from '../summary';
@@ -33,19 +34,31 @@ export async function tradeCommand(values: Values): Promise<number> {
       for (const line of UNREACHABLE_CHOICES.cli) out.info(line);
     }
   };
-  const sinks = alertSinks(
-    {
-      telegramChatId: values['telegram-chat'],
-      telegramApiUrl: values['telegram-api-url'],
-      webhookUrl: values['alert-webhook'],
-    },
-    process.env[TELEGRAM_TOKEN_ENV],
+  // Alerts: the options when any is given, else what the desktop app saved in the data folder
+  // (Settings > Alerts, the bot's token from the OS keychain or TRANCHE_TELEGRAM_TOKEN).
+  const flagged = (['telegram-chat', 'telegram-api-url', 'alert-webhook'] as const).some(
+    (k) => values[k] !== undefined,
   );
+  const sinks = flagged
+    ? alertSinks(
+        {
+          telegramChatId: values['telegram-chat'],
+          telegramApiUrl: values['telegram-api-url'],
+          webhookUrl: values['alert-webhook'],
+        },
+        process.env[TELEGRAM_TOKEN_ENV],
+      )
+    : [];
   const live = opts.paper ? undefined : await liveVenue(values, sets, quoteAsset, out);
+  const onAlertProblem = (sink: string, problem: string) => out.error(`Alerts to ${sink} failing: ${problem}`);
   const alerts =
-    sinks.length > 0 && opts.market.kind !== 'replay'
-      ? new AlertDispatcher(sinks, { onProblem: (sink, problem) => out.error(`Alerts to ${sink} failing: ${problem}`) })
-      : undefined;
+    opts.market.kind === 'replay'
+      ? undefined
+      : flagged
+        ? sinks.length > 0
+          ? new AlertDispatcher(sinks, { onProblem: onAlertProblem })
+          : undefined
+        : await savedAlerts(opts.dataDir, (m) => out.error(m));
   if (sinks.length > 0 && !alerts) out.info('Alerts are not sent during a replay.');
   const abort = new AbortController();
   const session: TradingSession = TradingSession.open({
