@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { depthProblem } from '../../shared/params/json-limits';
+import { describeJsonSyntaxError } from '../../shared/params/json-syntax';
 import { formatProblems, validateParameterFile, type ParameterSet } from '../../shared/params/schema';
 
 /** A parameter file's size at most, in characters (one of 100 sets is about 20 KB). */
@@ -10,19 +11,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
-}
-
-/** Line and column (1-based) of a character offset. */
-function lineCol(text: string, offset: number): string {
-  let line = 1;
-  let col = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return `line ${line}, column ${col}`;
 }
 
 /**
@@ -52,13 +40,12 @@ export function loadParameterFile(file: string): { sets: ParameterSet[]; quoteAs
   const deep = depthProblem(text, `parameter file ${file}`);
   if (deep) throw new ConfigError(deep);
   let data: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+    data = JSON.parse(json);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : '';
-    throw new ConfigError(`parameter file ${file} is not valid JSON${where}: ${msg}`);
+    // "parameter file F is not valid JSON at line 3, column 14: Expected ',' or '}' after property value"
+    throw new ConfigError(`parameter file ${file} is ${describeJsonSyntaxError(json, e).message}`);
   }
   const result = validateParameterFile(data);
   if (!result.ok) {

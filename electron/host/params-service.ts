@@ -11,6 +11,7 @@ import { Decimal } from '../core/money/decimal';
 import type { SettingsStore } from '../store/settings-store';
 import { HostError } from './host-error';
 import { depthProblem } from '../../shared/params/json-limits';
+import { describeJsonSyntaxError } from '../../shared/params/json-syntax';
 
 /** The sum of enabled allocations, as the validation counts it (what the editor shows against 100%). */
 function allocationSum(sets: readonly unknown[]): number {
@@ -76,11 +77,13 @@ export class ParamsService {
   import(json: string): { sets: unknown[]; problems: ParameterProblem[] } {
     const deep = depthProblem(json, 'the file');
     if (deep) return { sets: [], problems: [{ path: '(root)', message: deep }] };
+    const text = json.replace(/^\uFEFF/, '');
     let data: unknown;
     try {
-      data = JSON.parse(json.replace(/^\uFEFF/, ''));
+      data = JSON.parse(text);
     } catch (e) {
-      return { sets: [], problems: [{ path: '(root)', message: `not valid JSON: ${(e as Error).message}` }] };
+      // "not valid JSON at line 3, column 14: Expected ',' or '}' after property value"
+      return { sets: [], problems: [{ path: '(root)', message: describeJsonSyntaxError(text, e).message }] };
     }
     const list =
       typeof data === 'object' && data !== null && Array.isArray((data as { parameterSets?: unknown }).parameterSets)

@@ -1,6 +1,6 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
-import { App } from './App';
+import App from './App.vue';
 import { createApi, provideApi } from './api';
 import { createAppRouter } from './router';
 import { startSync } from './stores/sync';

@@ -1,9 +1,9 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
-import { AllocationsView } from './views/AllocationsView';
-import { LogView } from './views/LogView';
-import { ParamsView } from './views/ParamsView';
-import { SettingsView } from './views/SettingsView';
-import { TradingView } from './views/TradingView';
+import AllocationsView from './views/AllocationsView.vue';
+import LogView from './views/LogView.vue';
+import ParamsView from './views/ParamsView.vue';
+import SettingsView from './views/SettingsView.vue';
+import TradingView from './views/TradingView.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -20,13 +20,13 @@ export const routes: RouteRecordRaw[] = [
   {
     path: '/positions',
     name: 'positions',
-    component: () => import('./views/PositionsView').then((m) => m.PositionsView),
+    component: () => import('./views/PositionsView.vue'),
     meta: { title: 'Positions' },
   },
   {
     path: '/history',
     name: 'history',
-    component: () => import('./views/HistoryView').then((m) => m.HistoryView),
+    component: () => import('./views/HistoryView.vue'),
     meta: { title: 'History' },
   },
   { path: '/log', name: 'log', component: LogView, meta: { title: 'Log' } },

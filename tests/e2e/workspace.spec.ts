@@ -101,6 +101,14 @@ test('parameter sets: a sum above 100% shows the error and blocks saving; fixed,
   await page.getByTestId('nav-params').click();
   await expect(page.getByTestId('params-field-0-allocationPercent')).toHaveValue('30');
   await shot(page, 'params-saved');
+  // At 1280x800 no field label is cut off (they were "ALLOCATIO..." and "TAKE PROFI...").
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const cut = await page
+    .locator('.set-fields .field-label')
+    .evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+  expect(cut).toEqual([]);
+  await shot(page, 'params-1280x800');
+  await page.setViewportSize({ width: 1440, height: 900 });
   // Back to the seed's 33.3 for the trading tests.
   await page.getByTestId('params-field-0-allocationPercent').fill('33.3');
   await page.getByTestId('params-save').click();
@@ -348,6 +356,15 @@ test('live against the local exchange: the confirmation names the account and th
     await expect(page.getByTestId(`position-oco-${s}`)).toContainText('open', { timeout: 15_000 });
   }
   await shot(page, 'live-position');
+  // At 900x700 the take-profit, stop-loss and OCO columns stay in view, without scrolling.
+  await page.setViewportSize({ width: 900, height: 700 });
+  for (const col of ['positions-col-tp', 'positions-col-sl', 'positions-col-oco']) {
+    const box = await page.getByTestId(col).boundingBox();
+    expect(box, col).not.toBeNull();
+    expect(box!.x + box!.width, col).toBeLessThanOrEqual(900);
+  }
+  await shot(page, 'positions-900x700');
+  await page.setViewportSize({ width: 1440, height: 900 });
   expect(fake.orders(KEY).some((o) => o.side === 'BUY' && o.symbol === 'BTCUSDT')).toBe(true);
   const resting = (symbol: string) =>
     fake
@@ -377,6 +394,13 @@ test('live against the local exchange: the confirmation names the account and th
   await page.getByTestId('confirm-yes').click();
   await expect(page.getByTestId('confirm-dialog')).toHaveCount(0, { timeout: 15_000 });
   await expect(page.getByTestId(`position-BTCUSDT`)).toContainText(newStop, { timeout: 15_000 });
+  // The chart's stop-loss line follows the move (it followed only OCO state changes before).
+  await page.getByTestId('position-BTCUSDT').click();
+  await expect(page.getByRole('img', { name: /BTCUSDT price and z-score chart/ })).toHaveAttribute(
+    'aria-label',
+    new RegExp(`stop-loss ${newStop}(\\.0+)?$`),
+    { timeout: 15_000 },
+  );
   const stop = fake
     .orders(KEY)
     .find((o) => o.symbol === 'BTCUSDT' && o.status === 'NEW' && o.type === 'STOP_LOSS_LIMIT');

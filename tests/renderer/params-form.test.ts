@@ -5,8 +5,9 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { provideApi } from '../../renderer/src/api';
 import { useEngineStore } from '../../renderer/src/stores/engine';
+import { useNotificationsStore } from '../../renderer/src/stores/notifications';
 import { useParamsStore } from '../../renderer/src/stores/params';
-import { ParamsView } from '../../renderer/src/views/ParamsView';
+import ParamsView from '../../renderer/src/views/ParamsView.vue';
 import { engineState, FakeApi, seededApi } from './fake-api';
 
 let api: FakeApi;
@@ -21,6 +22,8 @@ async function mountForm(): Promise<VueWrapper> {
 }
 
 const byTestId = (w: VueWrapper, id: string) => w.find(`[data-testid="${id}"]`);
+/** An element's text with its runs of white space as one space, as it reads. */
+const words = (w: VueWrapper, id: string) => byTestId(w, id).text().replace(/\s+/g, ' ');
 
 async function type(w: VueWrapper, row: number, field: string, value: string): Promise<void> {
   await byTestId(w, `params-field-${row}-${field}`).setValue(value);
@@ -53,7 +56,7 @@ describe('parameter set form', () => {
     expect(gauge.classes()).toContain('gauge-over');
     expect(gauge.attributes('data-over')).toBe('true');
     expect(byTestId(w, 'params-save').attributes('disabled')).toBeDefined();
-    expect(byTestId(w, 'params-error').text()).toContain('enabled allocations sum to 116.6%, above 100%');
+    expect(byTestId(w, 'params-error').text()).toContain('The enabled allocations add up to 116.6%, above 100%');
 
     await type(w, 0, 'allocationPercent', '30');
     expect(byTestId(w, 'params-sum').attributes('data-over')).toBe('false');
@@ -130,5 +133,111 @@ describe('parameter set form', () => {
       'XRPUSDT',
     ]);
     expect(byTestId(w, 'params-dirty').exists()).toBe(false);
+  });
+
+  it("over 100%, highlights every enabled set's allocation and names the sum in words", async () => {
+    const w = await mountForm();
+    const box = (row: number) => byTestId(w, `params-field-${row}-allocationPercent`).element.closest('.field')!;
+    expect([0, 1, 2].map((row) => box(row).getAttribute('data-over'))).toEqual(['false', 'false', 'false']);
+    expect(box(0).classList.contains('field-invalid')).toBe(false);
+
+    await byTestId(w, 'params-field-2-enabled').setValue(false);
+    await type(w, 0, 'allocationPercent', '79.2');
+    expect(byTestId(w, 'params-sum').attributes('data-over')).toBe('true');
+    // The enabled sets (1 and 2) are highlighted; the disabled one does not count and is not.
+    expect([0, 1, 2].map((row) => box(row).getAttribute('data-over'))).toEqual(['true', 'true', 'false']);
+    expect(box(0).classList.contains('field-invalid')).toBe(true);
+    expect(box(1).classList.contains('field-invalid')).toBe(true);
+    expect(box(2).classList.contains('field-invalid')).toBe(false);
+    expect(byTestId(w, 'params-field-1-allocationPercent').attributes('aria-invalid')).toBe('true');
+    expect(byTestId(w, 'params-field-1-allocationPercent').attributes('aria-describedby')).toBe('params-sum-text');
+    // Only the other fields' own errors sit next to them: the sum is one problem, above the sets.
+    expect(byTestId(w, 'params-error-0-allocationPercent').exists()).toBe(false);
+
+    const problems = byTestId(w, 'params-error').text();
+    expect(problems).toContain(
+      'The enabled allocations add up to 112.5%, above 100% (BTCUSDT 79.2% + BNBUSDT 33.3%): lower an allocation or disable a set',
+    );
+    expect(problems).not.toContain('allocationPercent');
+    expect(w.text()).not.toContain('allocationPercent');
+
+    await type(w, 0, 'allocationPercent', '60');
+    expect([0, 1, 2].map((row) => box(row).getAttribute('data-over'))).toEqual(['false', 'false', 'false']);
+    expect(box(0).classList.contains('field-invalid')).toBe(false);
+    expect(byTestId(w, 'params-field-1-allocationPercent').attributes('aria-describedby')).toBeUndefined();
+  });
+
+  it('words a set without a symbol in the sum, and a range error of an allocation without its field name', async () => {
+    const w = await mountForm();
+    await type(w, 1, 'symbol', '');
+    await type(w, 1, 'allocationPercent', '90');
+    expect(byTestId(w, 'params-error').text()).toContain('(BTCUSDT 33.3% + set 2 90% + ETHUSDT 33.3%)');
+    await type(w, 2, 'allocationPercent', '0');
+    expect(byTestId(w, 'params-error-2-allocationPercent').text()).toBe('Must be at least 0.01');
+    expect(byTestId(w, 'params-error').text()).toContain('Set 3 (ETHUSDT) · Allocation %: Must be at least 0.01');
+    expect(w.text()).not.toContain('allocationPercent');
+  });
+
+  it('puts a removed set back at its place, with its values, until the next removal or save', async () => {
+    api.handle('params.save', () => ({ saved: true, problems: [], appliesToNewEntriesOnly: false }));
+    const w = await mountForm();
+    expect(byTestId(w, 'params-undo').exists()).toBe(false);
+    await type(w, 1, 'profitPercent', '7.5');
+    await byTestId(w, 'params-field-1-enabled').setValue(false);
+
+    await byTestId(w, 'params-remove-1').trigger('click');
+    await flushPromises();
+    expect(w.findAll('[data-testid^="params-row-"]')).toHaveLength(2);
+    expect(words(w, 'params-undo')).toBe('Removed BNBUSDT · Undo');
+    // Where the set was, between the first and the (now) second card; focus on Undo.
+    const list = w.find('.set-list').element.children;
+    expect(list[1]!.getAttribute('data-testid')).toBe('params-undo');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('params-undo-button');
+
+    await byTestId(w, 'params-undo-button').trigger('click');
+    await flushPromises();
+    expect(byTestId(w, 'params-undo').exists()).toBe(false);
+    expect(w.findAll('[data-testid^="params-row-"]').map((r) => r.attributes('aria-label'))).toEqual([
+      'Parameter set 1 BTCUSDT',
+      'Parameter set 2 BNBUSDT',
+      'Parameter set 3 ETHUSDT',
+    ]);
+    expect((byTestId(w, 'params-field-1-profitPercent').element as HTMLInputElement).value).toBe('7.5');
+    expect((byTestId(w, 'params-field-1-enabled').element as HTMLInputElement).checked).toBe(false);
+    expect(document.activeElement?.id).toBe('params-1-symbol');
+
+    // A second removal replaces the first: only the last one can be undone.
+    await byTestId(w, 'params-remove-0').trigger('click');
+    await byTestId(w, 'params-remove-1').trigger('click');
+    expect(words(w, 'params-undo')).toBe('Removed ETHUSDT · Undo');
+    await byTestId(w, 'params-undo-button').trigger('click');
+    expect(w.findAll('[data-testid^="params-row-"]').map((r) => r.attributes('aria-label'))).toEqual([
+      'Parameter set 1 BNBUSDT',
+      'Parameter set 2 ETHUSDT',
+    ]);
+
+    // Saving ends it.
+    await byTestId(w, 'params-remove-1').trigger('click');
+    expect(byTestId(w, 'params-undo').exists()).toBe(true);
+    await byTestId(w, 'params-save').trigger('click');
+    await flushPromises();
+    expect(api.callsOf('params.save')).toHaveLength(1);
+    expect(byTestId(w, 'params-undo').exists()).toBe(false);
+  });
+
+  it('names the line and column when an imported file is not JSON', async () => {
+    api.handle('params.import', () => ({
+      sets: [],
+      problems: [
+        { path: '(root)', message: "not valid JSON at line 3, column 14: Expected ',' or '}' after property value" },
+      ],
+    }));
+    const w = await mountForm();
+    expect(await useParamsStore().importJson('{\n  "parameterSets": [\n    {"symbol" "BTCUSDT"}')).toBe(false);
+    await flushPromises();
+    expect(useNotificationsStore().toasts.map((t) => t.text)).toContain(
+      "Import failed: the file is not valid JSON at line 3, column 14: Expected ',' or '}' after property value",
+    );
+    expect(w.findAll('[data-testid^="params-row-"]')).toHaveLength(3);
   });
 });

@@ -30,6 +30,8 @@ export const PriceChart = defineComponent({
     const ui = useUiStore();
     const el = ref<HTMLElement | null>(null);
     const message = ref<string | null>('Loading…');
+    /** The position's lines drawn, in words (the chart's accessible name; the canvas has none). */
+    const levelsText = ref('');
     let chart: IChartApi | null = null;
     let candles: ISeriesApi<'Candlestick'> | null = null;
     let zLine: ISeriesApi<'Line'> | null = null;
@@ -112,6 +114,11 @@ export const PriceChart = defineComponent({
         if (d.position.takeProfit !== null) add(candles, d.position.takeProfit, c.up, 'TP');
         if (d.position.stopLoss !== null) add(candles, d.position.stopLoss, c.down, 'SL');
       }
+      levelsText.value = d.position
+        ? `: entry ${d.position.entry}` +
+          (d.position.takeProfit !== null ? `, take-profit ${d.position.takeProfit}` : '') +
+          (d.position.stopLoss !== null ? `, stop-loss ${d.position.stopLoss}` : '')
+        : '';
       add(zLine, d.threshold, c.up, 'Buy', true);
       add(zLine, d.exitThreshold, c.down, 'Exit', true);
       if (fit) chart.timeScale().fitContent();
@@ -184,9 +191,12 @@ export const PriceChart = defineComponent({
       () => build(),
       { flush: 'post' },
     );
-    // Position changes (a new OCO, an exit) move the price lines.
+    // Position changes (a new OCO, an exit, a take-profit or stop moved by hand) move the price lines.
     watch(
-      () => positions.list.find((p) => p.symbol === props.symbol)?.ocoState,
+      () => {
+        const p = positions.list.find((x) => x.symbol === props.symbol);
+        return p ? `${p.ocoState}|${p.takeProfit}|${p.stopLoss}` : '';
+      },
       () => void load(false),
     );
 
@@ -202,7 +212,7 @@ export const PriceChart = defineComponent({
         h('div', {
           ref: el,
           class: 'chart chart-price',
-          'aria-label': `${props.symbol} price and z-score chart`,
+          'aria-label': `${props.symbol} price and z-score chart${levelsText.value}`,
           role: 'img',
         }),
         message.value ? h('div', { class: 'chart-message muted' }, message.value) : null,

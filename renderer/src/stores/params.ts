@@ -88,16 +88,30 @@ function parsePath(path: string): { row: number | null; field: string | null } {
   return m ? { row: Number(m[1]), field: m[2] ?? null } : { row: null, field: null };
 }
 
-/** "symbol BTCUSDT repeats parameterSets[0]: ..." -> "symbol BTCUSDT repeats set 1: ...". */
+/** The validator's sum problem (shared/params/schema.ts): "enabled allocations sum to 116.6%, above 100% (BTCUSDT 50% + ...); ...". */
+const SUM_PROBLEM =
+  /^enabled allocations sum to ([^%\s]+)%, above 100% \((.*)\); lower some allocations or disable a set$/;
+
+/**
+ * A validator message in the trader's words: sets by their number ("parameterSets[0]" -> "set 1"),
+ * the allocation sum in a sentence, and never the file's field name `allocationPercent`.
+ */
 export function humanize(message: string): string {
-  return message.replace(/parameterSets\[(\d+)\]/g, (_m, i: string) => `set ${Number(i) + 1}`);
+  const sum = SUM_PROBLEM.exec(message);
+  if (sum) {
+    // A contributor without a symbol is named "#i" (0-based) by the validator.
+    const parts = sum[2]!.replace(/(^|\+ )#(\d+) /g, (_m, lead: string, i: string) => `${lead}set ${Number(i) + 1} `);
+    return `The enabled allocations add up to ${sum[1]}%, above 100% (${parts}): lower an allocation or disable a set`;
+  }
+  return message
+    .replace(/parameterSets\[(\d+)\]/g, (_m, i: string) => `set ${Number(i) + 1}`)
+    .replace(/\ballocationPercent\b/g, 'allocation');
 }
 
 /** The message as shown next to its field: without the field's own name ("Must be greater than 0"). */
 export function fieldMessage(field: string, message: string): string {
-  const text = humanize(message);
-  if (!text.startsWith(`${field} `)) return text;
-  const rest = text.slice(field.length + 1);
+  if (!message.startsWith(`${field} `)) return humanize(message);
+  const rest = humanize(message.slice(field.length + 1));
   if (rest === 'is required') return 'Required';
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
@@ -121,6 +135,8 @@ export const useParamsStore = defineStore('params', () => {
   /** The last saved (or loaded) sets, normalised, to tell whether there are unsaved changes. */
   const savedSnapshot = ref('[]');
   const lastSave = ref<{ at: string; appliesToNewEntriesOnly: boolean } | null>(null);
+  /** The set removed last, with its place, until it is put back, another set is removed or the sets are saved or replaced. */
+  const removed = ref<{ draft: DraftSet; row: number } | null>(null);
 
   const rawSets = computed(() => drafts.value.map(draftToRaw));
   const dirty = computed(() => JSON.stringify(rawSets.value) !== savedSnapshot.value);
@@ -211,13 +227,27 @@ export const useParamsStore = defineStore('params', () => {
   }
 
   function removeSet(row: number): void {
-    drafts.value.splice(row, 1);
+    const [draft] = drafts.value.splice(row, 1);
+    if (!draft) return;
+    removed.value = { draft, row };
     edited();
+  }
+
+  /** Puts the set removed last back at its place, with its values; its row, or null when there is nothing to undo. */
+  function undoRemove(): number | null {
+    const r = removed.value;
+    if (!r) return null;
+    const row = Math.min(r.row, drafts.value.length);
+    drafts.value.splice(row, 0, r.draft);
+    removed.value = null;
+    edited();
+    return row;
   }
 
   function revert(): void {
     drafts.value = (JSON.parse(savedSnapshot.value) as unknown[]).map(draftFromInput);
     hostProblems.value = [];
+    removed.value = null;
   }
 
   function toHostProblems(list: { path: string; message: string }[], blockingFlag: boolean): FormProblem[] {
@@ -241,6 +271,7 @@ export const useParamsStore = defineStore('params', () => {
     if (!loaded.value || !dirty.value) {
       drafts.value = incoming;
       hostProblems.value = [];
+      removed.value = null;
     }
     savedSnapshot.value = snapshot;
     loaded.value = true;
@@ -267,6 +298,7 @@ export const useParamsStore = defineStore('params', () => {
       }
       error.value = null;
       hostProblems.value = [];
+      removed.value = null;
       savedSnapshot.value = JSON.stringify(sets);
       lastSave.value = { at: new Date().toISOString(), appliesToNewEntriesOnly: r.data.appliesToNewEntriesOnly };
       notify.toast(r.data.message ?? 'Parameter sets saved.', 'success');
@@ -289,10 +321,13 @@ export const useParamsStore = defineStore('params', () => {
         found.map((p) => ({ path: p.path, message: `import: ${p.message}` })),
         false,
       );
-      notify.toast('Import failed: the file is not a parameter file', 'error');
+      // The host names where the text stops being JSON: "not valid JSON at line 3, column 14: ...".
+      const syntax = found.find((p) => p.path === '(root)' && p.message.startsWith('not valid JSON'));
+      notify.toast(`Import failed: the file is ${syntax ? syntax.message : 'not a parameter file'}`, 'error');
       return false;
     }
     drafts.value = sets.map(draftFromInput);
+    removed.value = null;
     hostProblems.value = toHostProblems(found, true);
     notify.toast(`Imported ${sets.length} set${sets.length === 1 ? '' : 's'}: review, then Save`, 'info');
     return true;
@@ -325,6 +360,7 @@ export const useParamsStore = defineStore('params', () => {
     error,
     hostProblems,
     lastSave,
+    removed,
     rawSets,
     dirty,
     problems,
@@ -337,6 +373,7 @@ export const useParamsStore = defineStore('params', () => {
     setEnabled,
     addSet,
     removeSet,
+    undoRemove,
     revert,
     refresh,
     save,
