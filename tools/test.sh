@@ -13,6 +13,10 @@ echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check . 
 echo "== renderer type check"; npx vue-tsc --noEmit -p renderer/tsconfig.json
 echo "== build (electron-vite: main, preload, renderer)"; npx electron-vite build >/dev/null
 echo "== tests"
+# CLI runs that name no data folder use a throwaway one, never the developer's own (its saved
+# parameter sets and alerts: a test session must not alert the developer's Telegram).
+TRANCHE_DATA_DIR=$(mktemp -d)
+export TRANCHE_DATA_DIR
 rm -f test-results/vitest.json test-results/playwright.json
 # The keychain tests (tests/secrets) use a real Secret Service: the whole suite runs on a private
 # session bus with a throwaway gnome-keyring, unlocked with a dummy password, whose files live in a
@@ -20,7 +24,7 @@ rm -f test-results/vitest.json test-results/playwright.json
 # TRANCHE_REQUIRE_KEYCHAIN=1 tells those tests that a keychain must be there (they fail, not skip, without).
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   keyring_home=$(mktemp -d)
-  trap 'rm -rf "$keyring_home"' EXIT
+  trap 'rm -rf "$keyring_home" "$TRANCHE_DATA_DIR"' EXIT
   TRANCHE_KEYRING_HOME="$keyring_home" dbus-run-session -- sh -c '
     set -e
     export XDG_DATA_HOME="$TRANCHE_KEYRING_HOME/data" XDG_RUNTIME_DIR="$TRANCHE_KEYRING_HOME/run"

@@ -286,25 +286,28 @@ export class TradingHost {
   private stoppedCount?: { key: string; count: number };
 
   private openCount(file: string): number {
-    const count = () => {
+    const count = (): number | undefined => {
       try {
         return this.withLedger((l) => l.openPositions().length) ?? 0;
       } catch {
-        return 0;
+        return undefined; // busy, being created: not known now (and not kept)
       }
     };
-    if (this.run) return count();
+    if (this.run) return count() ?? 0;
     const stamp = (f: string) => {
       try {
         const st = fs.statSync(f);
-        return `${st.mtimeMs}:${st.size}`;
+        return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}`;
       } catch {
         return '-';
       }
     };
     const key = `${file}|${stamp(file)}|${stamp(`${file}-wal`)}`;
-    if (this.stoppedCount?.key !== key) this.stoppedCount = { key, count: count() };
-    return this.stoppedCount.count;
+    if (this.stoppedCount?.key === key) return this.stoppedCount.count;
+    const n = count();
+    if (n === undefined) return this.stoppedCount?.count ?? 0;
+    this.stoppedCount = { key, count: n };
+    return n;
   }
 
   get trading(): boolean {

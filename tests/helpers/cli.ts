@@ -1,8 +1,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const ENTRY = path.join(ROOT, 'electron/cli/main.ts');
+
+/**
+ * The data folder of CLI runs that name none (no --data-dir, no TRANCHE_DATA_DIR): a throwaway
+ * one, never the developer's own (~/.config/Tranche: its saved sets and alerts).
+ */
+const DEFAULT_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'tranche-cli-data-'));
+const cliEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  TRANCHE_DATA_DIR: DEFAULT_DATA_DIR,
+  ...process.env,
+  ...env,
+  NO_COLOR: '1',
+});
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +29,7 @@ export interface CliResult {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, NO_COLOR: '1' },
+    env: cliEnv(env),
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -26,7 +40,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, NO_COLOR: '1' },
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -75,14 +75,15 @@ const sellAll = (id: string) =>
 const refusals = (c: Checker) => c.run(input()).filter((f) => f.check === 'no-sale-refused-for-balance');
 
 describe('chaos check: no sale refused for balance', () => {
+  // Client ids as the engine makes them: <prefix><ledger>-<position><kind><attempt>.
   it('a late-run sale refused because its replacement already holds the coins is not a violation', async () => {
     const checker = new Checker();
     fake.faults.failNext(ORDER, 1, { executeAfterMs: 300 });
-    await expect(sellAll('first')).rejects.toMatchObject({ code: -1007 });
-    // The trader took the first as unknown, found nothing, and placed another at once.
-    await sellAll('second');
+    await expect(sellAll('L1-7t1')).rejects.toMatchObject({ code: -1007 });
+    // The trader took the first as unknown, found nothing, and placed the next attempt at once.
+    await sellAll('L1-7t2');
     await new Promise((r) => setTimeout(r, 500));
-    const late = fake.orderRequests().find((r) => r.clientOrderIds[0] === `${PREFIX}first`)!;
+    const late = fake.orderRequests().find((r) => r.clientOrderIds[0] === `${PREFIX}L1-7t1`)!;
     expect(late).toMatchObject({ executedLate: true, accepted: false, error: { code: -2010 } });
     expect(refusals(checker)).toEqual([]);
     expect(checker.lateSalesRefused).toBe(1);
@@ -90,21 +91,43 @@ describe('chaos check: no sale refused for balance', () => {
 
   it('a sale refused for balance when nothing of ours took the coins is one', async () => {
     const checker = new Checker();
-    await sellAll('first');
+    await sellAll('L1-7t1');
     // Refused at once, answered to the trader: it sold what it did not hold.
-    await expect(sellAll('second')).rejects.toMatchObject({ code: -2010 });
+    await expect(sellAll('L1-7x')).rejects.toMatchObject({ code: -2010 });
     expect(refusals(checker)).toEqual([
-      expect.objectContaining({ detail: expect.stringContaining(`${PREFIX}second refused`) }),
+      expect.objectContaining({ detail: expect.stringContaining(`${PREFIX}L1-7x refused`) }),
     ]);
   });
 
   it('a late-run sale refused with no replacement placed meanwhile is one', async () => {
     const checker = new Checker();
-    await sellAll('resting');
+    await sellAll('L1-7t1');
     fake.faults.failNext(ORDER, 1, { executeAfterMs: 300 });
-    await expect(sellAll('late')).rejects.toMatchObject({ code: -1007 });
+    await expect(sellAll('L1-7t2')).rejects.toMatchObject({ code: -1007 });
     await new Promise((r) => setTimeout(r, 500));
     expect(refusals(checker)).toHaveLength(1);
     expect(checker.lateSalesRefused).toBe(0);
+  });
+
+  it("another position's sale in between is no excuse", async () => {
+    const checker = new Checker();
+    fake.faults.failNext(ORDER, 1, { executeAfterMs: 300 });
+    await expect(sellAll('L1-7t1')).rejects.toMatchObject({ code: -1007 });
+    await sellAll('L1-8t1');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(refusals(checker)).toHaveLength(1);
+  });
+
+  it('a sale sent while the late one was still unanswered (held) is no excuse: that is a double sale', async () => {
+    const checker = new Checker();
+    // The answer held for 2 s, the order run after 300 ms: the trader still waits when it sells again.
+    fake.faults.timeoutNext(ORDER, 1, { executeAfterMs: 300, holdMs: 2000 });
+    const first = sellAll('L1-7t1').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await sellAll('L1-7x');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(refusals(checker)).toHaveLength(1);
+    expect(checker.lateSalesRefused).toBe(0);
+    await first;
   });
 });

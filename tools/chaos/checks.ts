@@ -195,23 +195,27 @@ export class Checker {
   }
 
   /**
-   * A sale (or OCO) that ran late, after the trader had been answered an error, and was refused
-   * because the trader had meanwhile placed another that took the coins (an OCO whose answer was
-   * lost is looked up for the retry budget, then replaced: chaos seed 1, step 1235). The exchange's
-   * refusal is what keeps the coins under one protective order; it reached no one.
+   * A sale (or OCO) that ran late, after the trader had been answered an error or had given up on
+   * it, and was refused because the trader had meanwhile placed its replacement (the same
+   * position's next attempt or its exit sale) on the coins: an OCO whose answer was lost is looked
+   * up for the retry budget, then replaced (chaos seed 1, step 1235). The exchange's refusal keeps
+   * the coins under one order; it reached no one. Ordered by the monotonic clock (the server's can
+   * be skewed by a fault); a SELL sent while the late one's answer was still held, or for another
+   * position, is no excuse.
    */
   private movedOn(r: OrderRequestRecord, requests: readonly OrderRequestRecord[]): boolean {
-    return (
-      r.executedLate &&
-      requests.some(
-        (o) =>
-          o !== r &&
-          o.accepted &&
-          o.side === 'SELL' &&
-          o.symbol === r.symbol &&
-          o.time >= r.receivedAt &&
-          o.time <= r.time,
-      )
+    const answered = r.lateRun?.answeredMono;
+    if (!r.executedLate || answered === undefined) return false;
+    const position = positionOf(r);
+    return requests.some(
+      (o) =>
+        o !== r &&
+        o.accepted &&
+        o.side === 'SELL' &&
+        o.symbol === r.symbol &&
+        positionOf(o) === position &&
+        o.arrivedMono >= answered &&
+        o.ranMono <= r.ranMono,
     );
   }
 
@@ -240,4 +244,10 @@ export class Checker {
     if (legs.length > 0) return undefined;
     return `${held.toFixed()} ${x.baseOf(symbol)} held (ledger: ${position ? `#${position.id} ${position.status}` : 'no live position'}) without a working OCO`;
   }
+}
+
+/** The position a request's client ids name (`<prefix><ledger>-<position>` without kind and attempt). */
+function positionOf(r: OrderRequestRecord): string | undefined {
+  const id = r.clientOrderIds[0];
+  return id?.replace(/[a-z]\d*$/, '');
 }

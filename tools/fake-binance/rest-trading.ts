@@ -51,10 +51,13 @@ export interface OrderRequestRecord {
   accepted: boolean;
   orderIds: number[];
   error?: { code: number; msg: string };
-  /** Run late by a fault, after the client had an error (or no answer): its outcome was never answered. */
+  /** Run late by a fault (after arriving; its answer an error, or held): its outcome was never answered. */
   executedLate: boolean;
-  /** When the request arrived (`time` is when it ran: later for a late execution). */
-  receivedAt: number;
+  /** performance.now() when it arrived and when it ran (monotonic; `time` is the skewable server clock). */
+  arrivedMono: number;
+  ranMono: number;
+  /** A late run's: when its answer went out or the client gave up (undefined while held). Live. */
+  lateRun?: { answeredMono?: number };
 }
 
 export interface TradingRouteOptions {
@@ -206,8 +209,10 @@ export function addTradingRoutes(router: Router, o: TradingRouteOptions): void {
       clientOrderIds: ids.filter((id): id is string => id !== undefined),
       accepted: false,
       orderIds: [],
-      executedLate: ctx.executedLate ?? false,
-      receivedAt: ctx.receivedAt,
+      executedLate: ctx.lateRun !== undefined,
+      arrivedMono: ctx.arrivedMono,
+      ranMono: performance.now(),
+      ...(ctx.lateRun ? { lateRun: ctx.lateRun } : {}),
     };
     o.requests.push(rec);
     let counted = false;

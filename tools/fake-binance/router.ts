@@ -32,11 +32,14 @@ export interface RouteContext {
   receivedAt: number;
   /** The caller's IP address (what request weight is counted on). */
   address: string;
+  /** performance.now() when the request arrived (monotonic: the server's clock can be skewed). */
+  arrivedMono: number;
   /**
-   * Run after its answer was given (or given up on) by a late-execution fault: what it does is
-   * never answered to the client, who by then took its outcome as unknown.
+   * Set when a late-execution fault runs the request after its arrival: `answeredMono` is when its
+   * answer went out or the client gave up on it (undefined while it is still held). What the late
+   * run does is never answered.
    */
-  executedLate?: boolean;
+  lateRun?: { answeredMono?: number };
 }
 
 export interface Route {
@@ -111,6 +114,7 @@ export class Router {
     const method = (req.method ?? 'GET') as HttpMethod;
     const address = remoteAddress(req.socket.remoteAddress);
     const receivedAt = this.o.clock();
+    const arrivedMono = performance.now();
     const rawBody = method === 'GET' ? '' : await readBody(req);
     const banned = this.o.meter?.banned(address);
     if (banned) return this.reply(res, address, refusalReply(banned));
@@ -131,6 +135,7 @@ export class Router {
       responseHeaders: {},
       receivedAt,
       address,
+      arrivedMono,
     };
     if (route && this.o.meter) {
       const refused = this.o.meter.admit(address, typeof route.weight === 'number' ? route.weight : route.weight(ctx));
@@ -138,9 +143,12 @@ export class Router {
     }
     if (plan.executeAfterMs !== undefined && route) {
       let late: CannedReply | undefined;
+      const lateRun: { answeredMono?: number } = {};
+      // Answered (the error at once, or the held answer) or given up on by the client.
+      res.once('close', () => (lateRun.answeredMono ??= performance.now()));
       const t = setTimeout(() => {
         this.timers.delete(t);
-        if (!this.closed) void this.run(route, { ...ctx, executedLate: true }).then((r) => (late = r));
+        if (!this.closed) void this.run(route, { ...ctx, lateRun }).then((r) => (late = r));
       }, plan.executeAfterMs);
       this.timers.add(t);
       if (plan.replyAfter) return this.reply(res, address, plan.replyAfter);

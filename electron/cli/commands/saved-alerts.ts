@@ -18,10 +18,15 @@ export async function savedAlerts(
 ): Promise<AlertDispatcher | undefined> {
   const file = settingsFile(dataDir);
   if (!existsSync(file)) return undefined; // nothing saved; and no settings file is made for it
-  const settings = SettingsStore.open(file, seedParameterSets());
+  let settings: SettingsStore | undefined;
   try {
+    settings = SettingsStore.open(file, seedParameterSets());
     return await new AlertsService(settings, new KeytarSecretStore()).dispatcher(onProblem);
+  } catch (e) {
+    // A settings file that cannot be read never stops a session that names its own sets.
+    onProblem(`the alerts saved in ${file} are not used: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
   } finally {
-    settings.close();
+    settings?.close();
   }
 }
