@@ -240,6 +240,26 @@ test('while paper runs: an edited allocation is what the next entry reserves; a 
   await expect(page.getByTestId('position-BTCUSDT')).toBeVisible();
   await expect(page.getByTestId('position-ETHUSDT')).toHaveCount(0);
 
+  // Per set, from the signals panel, behind a confirmation: pause BNBUSDT, resume ETHUSDT.
+  await page.getByTestId('nav-trading').click();
+  await page.getByTestId('signal-pause-BNBUSDT').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('No new entries in BNBUSDT');
+  await shot(page, 'signal-pause-confirm');
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('signal-BNBUSDT')).toContainText('paused', { timeout: 10_000 });
+  await expect(page.getByTestId('signal-resume-BNBUSDT')).toBeVisible();
+  await page.getByTestId('signal-resume-ETHUSDT').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('ETHUSDT enters again at its next signal');
+  await page.getByTestId('confirm-yes').click();
+  await expect(page.getByTestId('signal-pause-ETHUSDT')).toBeVisible({ timeout: 10_000 });
+  // Resumed: its next signal enters.
+  jump('ETHUSDT', 0.2); // its window holds this test's 4% and 6%: z about 12, above its 6
+  await page.getByTestId('nav-allocations').click();
+  await expect(page.getByTestId('reservation-row-ETHUSDT')).toBeVisible({ timeout: 15_000 });
+  // Both are in the journal (the Log view starts with it; the running session's lines follow).
+  await page.getByTestId('nav-log').click();
+  await expect(page.getByTestId('log-line').filter({ hasText: 'no new entries in BNBUSDT' }).first()).toBeVisible();
+
   // The seed's sets again for the live test; this session ends.
   await page.getByTestId('nav-trading').click();
   await page.getByTestId('stop').click();
@@ -247,6 +267,7 @@ test('while paper runs: an edited allocation is what the next entry reserves; a 
   await page.getByTestId('nav-params').click();
   await page.getByTestId(`params-field-${btc}-allocationPercent`).fill('33.3');
   await page.getByTestId(`params-field-${eth}-enabled`).check();
+  await page.getByTestId(`params-field-${await rowOf(page, 'BNBUSDT')}-enabled`).check();
   await page.getByTestId('params-save').click();
   await expect(page.getByTestId('params-dirty')).toHaveCount(0);
 });

@@ -277,6 +277,37 @@ export const useParamsStore = defineStore('params', () => {
     loaded.value = true;
   }
 
+  /**
+   * Pauses (no new entries; an open position keeps its OCO) or resumes one saved set, changing
+   * nothing else: the saved sets with that one flag, saved as the form's Save would (so a running
+   * engine takes it at once and the ledger's journal records it). Refused while the form has
+   * unsaved changes, which it would otherwise either lose or save unasked.
+   */
+  async function setPaused(symbol: string, paused: boolean): Promise<{ ok: boolean; message: string }> {
+    if (dirty.value)
+      return { ok: false, message: 'The parameter form has unsaved changes: save or revert them first.' };
+    const saved = JSON.parse(savedSnapshot.value) as Array<Record<string, unknown>>;
+    const row = saved.findIndex((s) => s.symbol === symbol);
+    if (row < 0) return { ok: false, message: `${symbol} is not among the saved parameter sets.` };
+    const sets = saved.map((s, i) => {
+      if (i !== row) return s;
+      const { enabled: _was, ...rest } = s;
+      return paused ? { ...rest, enabled: false } : rest; // the seed's shape: enabled only when false
+    });
+    saving.value = true;
+    try {
+      const r = await api.request('params.save', { sets });
+      if (!r.ok) return { ok: false, message: r.error.message };
+      if (!r.data.saved) return { ok: false, message: r.data.problems.map((p) => p.message).join('; ') };
+      savedSnapshot.value = JSON.stringify(sets.map((x) => draftToRaw(draftFromInput(x))));
+      drafts.value = JSON.parse(savedSnapshot.value).map(draftFromInput);
+      notify.toast(r.data.message ?? `${symbol} ${paused ? 'paused' : 'resumed'}.`, 'success');
+      return { ok: true, message: r.data.message ?? '' };
+    } finally {
+      saving.value = false;
+    }
+  }
+
   async function save(): Promise<boolean> {
     if (!canSave.value) return false;
     saving.value = true;
@@ -352,6 +383,7 @@ export const useParamsStore = defineStore('params', () => {
   }
 
   return {
+    setPaused,
     drafts,
     symbols,
     symbolSource,
