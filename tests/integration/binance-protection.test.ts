@@ -312,6 +312,37 @@ describe('protection and exits against the real rules of Binance', () => {
     agree(y);
   });
 
+  it('a market sale taken as never executed that executes late, Tranche restarted: its fill is booked, not taken as coins sold outside Tranche', async () => {
+    // The look-ups give up before the sale executes (budget 300 ms, executed after 800 ms).
+    const x = await start({ harness: { timings: { exitRetryBudgetMs: 300, unknownOutcomeWindowMs: 10_000 } } });
+    await x.signal('BTCUSDT', 6);
+    live.fake.faults.failNext({ method: 'POST', path: '/api/v3/order' }, 1, { executeAfterMs: 800 });
+    // The balance reads (before each sale) are slow: the late sale executes, and the crash comes, meanwhile.
+    live.fake.faults.setLatency(2000, { method: 'GET', path: '/api/v3/account' });
+    const exiting = x.signal('BTCUSDT', -6);
+    const saleRefused = () => {
+      const p = x.engine.ledger.position('BTCUSDT');
+      return !!p && x.engine.ledger.ordersOf(p.id).some((o) => o.purpose === 'exit' && o.state === 'rejected');
+    };
+    await x.until('the sale taken as never executed', saleRefused, 15_000);
+    // The sale executes late; the restart has forgotten that it was ever sent.
+    await new Promise((r) => setTimeout(r, 1200));
+    live.fake.faults.setLatency(0, { method: 'GET', path: '/api/v3/account' });
+    const y = await live.crashRestart();
+    await exiting.catch(() => undefined);
+    await y.until('the position closed', () => y.engine.ledger.position('BTCUSDT') === undefined, 8000);
+    const sale = live.fake
+      .orders(API_KEY)
+      .find((o) => o.side === 'SELL' && o.type === 'MARKET' && o.status === 'FILLED');
+    expect(sale).toBeDefined();
+    const position = y.store.positionsAll().find((p) => p.symbol === 'BTCUSDT')!;
+    const recorded = y.store.ordersForPosition(position.id).find((o) => o.clientOrderId === sale!.clientOrderId);
+    expect(recorded?.state).toBe('filled');
+    expect(y.store.fillsForOrder(sale!.clientOrderId).length).toBeGreaterThan(0);
+    expect(y.store.trades()[0]!.exitReason).toBe('reversal');
+    agree(y);
+  });
+
   it('a restart reconciles every symbol at once: one whose OCO request hangs does not keep another unprotected', async () => {
     const BNB = { ...BTC, symbol: 'BNBUSDT', profitPercent: 10, stopLossPercent: 5 };
     const x = await start({ prices: { BTCUSDT: 40000, BNBUSDT: 300 }, sets: [BTC, BNB] });

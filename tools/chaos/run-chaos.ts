@@ -32,7 +32,7 @@ export interface ChaosOptions {
   tickGapMs?: number;
   /** How long the end waits for the ledger to settle for a last balance comparison (default 20 s). */
   finalSettleMs?: number;
-  /** Folder for the ledger and the trader's logs (default: a new temporary one, removed unless violations). */
+  /** Folder for the ledger and the trader's logs (default: a new temporary one, removed unless violations or an unsettled end). */
   workDir?: string;
   onProgress?: (line: string) => void;
   onStep?: (step: number, figures: ChaosFigures) => void;
@@ -290,6 +290,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     figures.minutes++;
   };
 
+  let unsettledAtEnd = false;
   try {
     progress(
       `chaos seed ${o.seed}: ${symbols.length} symbols (${symbols.join(', ')}), ${o.minutes} market minutes, ${FAULT_KINDS.length} fault kinds; work dir ${dir}`,
@@ -339,8 +340,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       await sleep(250);
       check();
     }
-    if (checker.settledChecks === settledBefore)
+    if (checker.settledChecks === settledBefore) {
+      unsettledAtEnd = true;
       progress(`(the ledger did not settle within ${(o.finalSettleMs ?? 20_000) / 1000} s of the last step)`);
+    }
     const t = trader!;
     t.killed = true;
     const stopped = t.exited;
@@ -357,7 +360,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     if (trader?.running) await trader.kill();
     await fake.close();
     figures.wallMs = Date.now() - t0;
-    if (!o.workDir && figures.violationCount === 0) rmSync(dir, { recursive: true, force: true });
+    // Kept when something is to be looked at: a violation, or a ledger that never settled at the end.
+    if (!o.workDir && figures.violationCount === 0 && !unsettledAtEnd) rmSync(dir, { recursive: true, force: true });
     else progress(`ledger and trader logs kept in ${dir}`);
   }
   return figures;
