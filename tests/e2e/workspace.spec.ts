@@ -166,6 +166,12 @@ test('paper: reservations and positions appear as signals fire; a take-profit sh
 
 test('emergency stop: every position sold, every reservation cleared', async ({ page }) => {
   await open(page);
+  // The native modal: focus on Cancel (Enter never confirms by accident), Escape cancels.
+  await page.getByTestId('emergency-stop').click();
+  await expect(page.getByTestId('confirm-no')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('emergency-stop')).toBeFocused();
   await page.getByTestId('emergency-stop').click();
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
   // The positions it will sell are listed (the take-profit closed BTCUSDT).
