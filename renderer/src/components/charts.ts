@@ -1,5 +1,4 @@
 import { ColorType, LineStyle, type DeepPartial, type ChartOptions } from 'lightweight-charts';
-import { h, type VNode } from 'vue';
 
 /** Colours for the charts, read from the theme's CSS variables so they follow light and dark. */
 export function chartColors() {
@@ -52,9 +51,3 @@ export function pricePrecision(price: number): number {
 }
 
 /** The attribution notice and link that lightweight-charts' licence (Apache 2.0 NOTICE) asks for. */
-export function chartCredit(): VNode {
-  return h('p', { class: 'chart-credit muted' }, [
-    'Charts: TradingView Lightweight Charts™, Copyright © 2025 TradingView, Inc. ',
-    h('a', { href: 'https://www.tradingview.com/', target: '_blank', rel: 'noopener noreferrer' }, 'tradingview.com'),
-  ]);
-}
