@@ -49,6 +49,10 @@ export const OPTIONS = {
     '--alert-webhook <url>',
     'the same alerts as a JSON POST {source, kind, symbol, text, time} to this URL',
   ],
+  'skip-saved-alerts': [
+    '--skip-saved-alerts',
+    'no alerts from what the desktop app saved (Settings > Alerts); the alert options above still send',
+  ],
   env: [
     '--env <name>',
     'the Binance environment: live (default), testnet, or a custom NAME (lower-case letters, digits and dashes) with its URLs',

@@ -97,6 +97,7 @@ export function buildProgram(
       'telegram-chat',
       'telegram-api-url',
       'alert-webhook',
+      'skip-saved-alerts',
       'env',
       'confirm-live',
       ...BINANCE_URLS,

@@ -117,5 +117,21 @@ describe('alerts from a live session', () => {
       c.proc.kill('SIGINT');
       await c.exited;
     }
+    // --skip-saved-alerts: the same data folder, no alerts.
+    const quiet = CliChild.start(
+      [
+        ...liveLocalTradeArgs(fake, path.join(tmp.dir, 'live-local-3.sqlite')),
+        `--data-dir=${dataDir}`,
+        '--skip-saved-alerts',
+      ],
+      { BINANCE_API_KEY: KEY, BINANCE_API_SECRET: SECRET, TRANCHE_TELEGRAM_TOKEN: TOKEN },
+    );
+    try {
+      await quiet.waitFor(/Market data connected/);
+      expect(quiet.out).not.toMatch(/Alerts to /);
+    } finally {
+      quiet.proc.kill('SIGINT');
+      await quiet.exited;
+    }
   }, 90_000);
 });

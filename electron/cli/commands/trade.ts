@@ -58,7 +58,9 @@ export async function tradeCommand(values: Values): Promise<number> {
         ? sinks.length > 0
           ? new AlertDispatcher(sinks, { onProblem: onAlertProblem })
           : undefined
-        : await savedAlerts(opts.dataDir, (m) => out.error(m));
+        : values['skip-saved-alerts']
+          ? undefined
+          : await savedAlerts(opts.dataDir, (m) => out.error(m));
   if (sinks.length > 0 && !alerts) out.info('Alerts are not sent during a replay.');
   const abort = new AbortController();
   const session: TradingSession = TradingSession.open({
