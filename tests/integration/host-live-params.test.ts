@@ -1,38 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnvSecretStore } from '../../electron/adapters/secrets/env-secret-store';
 import type { LiveConfirmationDto } from '../../shared/ipc/contract';
-import type { FakeBinance } from '../../tools/fake-binance/server';
-import { FakeMarket5m } from '../helpers/fake-market';
-import { hostHarness, type HostHarness } from '../helpers/host';
-import { API_KEY, API_SECRET, startFake } from '../helpers/live-harness';
-import { tempDir } from '../helpers/temp';
+import { useHostOnLocalMarket } from '../helpers/host-suite';
+import { API_KEY, API_SECRET } from '../helpers/live-harness';
 
 /**
  * Saving parameter sets in the desktop host while it trades: the answer says exactly what applies,
  * the next entry uses the new allocation, and a set disabled meanwhile never enters.
  */
 describe('TradingHost: saving parameter sets while trading', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let fake: FakeBinance;
-  let market: FakeMarket5m;
-  let h: HostHarness;
-  const START = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
-  beforeAll(async () => {
-    tmp = tempDir();
-    fake = await startFake(START, { USDT: '2000' });
-    market = new FakeMarket5m(fake, START);
-    h = hostHarness(tmp.dir, {
+  const suite = useHostOnLocalMarket({
+    balances: { USDT: '2000' },
+    host: (fake) => ({
       env: new EnvSecretStore({ BINANCE_API_KEY: API_KEY, BINANCE_API_SECRET: API_SECRET }),
       environments: { local: { restBaseUrl: fake.restUrl, streamBaseUrl: fake.wsUrl, wsApiBaseUrl: fake.wsUrl } },
-    });
-  });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-    tmp.cleanup();
+    }),
   });
 
   it('the next entry uses the saved allocation; a disabled set never enters; the answer says so', async () => {
+    const { h, fake, market } = suite;
     const c = await h.ok<LiveConfirmationDto>('engine.liveConfirmation', { environment: 'local' });
     await h.ok('engine.start', {
       mode: 'live',

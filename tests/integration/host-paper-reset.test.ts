@@ -1,33 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AllocationDto } from '../../shared/ipc/contract';
-import type { FakeBinance } from '../../tools/fake-binance/server';
-import { FakeMarket5m } from '../helpers/fake-market';
-import { hostHarness, type HostHarness } from '../helpers/host';
-import { startFake } from '../helpers/live-harness';
-import { tempDir } from '../helpers/temp';
+import { useHostOnLocalMarket } from '../helpers/host-suite';
 
 /** The paper account starts over with a new balance, after a confirmation, never while it trades. */
 describe('TradingHost: resetting the paper account', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let fake: FakeBinance;
-  let market: FakeMarket5m;
-  let h: HostHarness;
-  const START = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
-  beforeAll(async () => {
-    tmp = tempDir();
-    fake = await startFake(START);
-    market = new FakeMarket5m(fake, START);
-    h = hostHarness(tmp.dir, { market: { restBaseUrl: fake.restUrl, wsBaseUrl: fake.wsUrl } });
-  });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-    tmp.cleanup();
-  });
+  const suite = useHostOnLocalMarket();
 
   it('refused while trading; then the paper ledger is deleted and the next session starts with the new balance', async () => {
+    const { h, fake, market, dir } = suite;
     await h.ok('engine.start', { mode: 'paper', market: 'binance' });
     await h.waitFor('engine.state', (s) => s.state === 'running', 15_000);
     await fake.waitForSubscriber('btcusdt@kline_5m');
@@ -43,7 +25,7 @@ describe('TradingHost: resetting the paper account', () => {
       error: { code: 'invalid-input' },
     });
     await h.ok('engine.stop');
-    const file = path.join(tmp.dir, 'paper.sqlite');
+    const file = path.join(dir, 'paper.sqlite');
     expect(existsSync(file)).toBe(true);
     const reset = await h.ok<{ file: string; balance: string; closedPositions: number }>('paper.reset', {
       balance: '5000',

@@ -1,12 +1,8 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineStateDto } from '../../shared/ipc/contract';
-import type { FakeBinance } from '../../tools/fake-binance/server';
 import { runCliAsync } from '../helpers/cli';
-import { FakeMarket5m } from '../helpers/fake-market';
-import { hostHarness, type HostHarness } from '../helpers/host';
-import { startFake } from '../helpers/live-harness';
-import { tempDir } from '../helpers/temp';
+import { useHostOnLocalMarket } from '../helpers/host-suite';
 
 /**
  * The header's ledger while nothing trades (engine.status `viewing`): its open-position count is
@@ -14,31 +10,17 @@ import { tempDir } from '../helpers/temp';
  * process (the CLI's emergency stop) changed them.
  */
 describe('TradingHost: the ledger the views show while stopped', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let fake: FakeBinance;
-  let market: FakeMarket5m;
-  let h: HostHarness;
-  const START = { BTCUSDT: 42000, ETHUSDT: 2500, BNBUSDT: 300 };
-  beforeAll(async () => {
-    tmp = tempDir();
-    fake = await startFake(START);
-    market = new FakeMarket5m(fake, START);
-    h = hostHarness(tmp.dir, { market: { restBaseUrl: fake.restUrl, wsBaseUrl: fake.wsUrl } });
-  });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-    tmp.cleanup();
-  });
+  const suite = useHostOnLocalMarket();
 
   it('counts the open positions of the stored ledger, and follows a change made by another process', async () => {
+    const { h, fake, market, dir } = suite;
     await h.ok('engine.start', { mode: 'paper', market: 'binance' });
     await h.waitFor('engine.state', (s) => s.state === 'running', 15_000);
     await fake.waitForSubscriber('btcusdt@kline_5m');
     market.jump('BTCUSDT', 0.02);
     await h.waitFor('log.line', (l) => /OCO placed: BTCUSDT/.test(l.text), 15_000);
     await h.ok('engine.stop');
-    const file = path.join(tmp.dir, 'paper.sqlite');
+    const file = path.join(dir, 'paper.sqlite');
     const viewing = async () => (await h.ok<EngineStateDto>('engine.status')).viewing;
     expect(await viewing()).toEqual({ file, mode: 'paper', environment: 'binance', openPositions: 1 });
     expect(await viewing()).toMatchObject({ openPositions: 1 });
