@@ -385,6 +385,7 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
     maxPositionId: Statement<[], number>;
     ordersLive: Statement<[], OrderRow>;
     fillsLive: Statement<[], FillRow>;
+    tradesUnsettled: Statement<[], TradeRow>;
     ordersForPosition: Statement<[number], OrderRow>;
     orderPut: Statement<[OrderRow]>;
     fillAdd: Statement<[FillRow]>;
@@ -441,8 +442,16 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
       ),
       fillsLive: db.prepare(
         `SELECT * FROM fills WHERE client_order_id IN (
-           SELECT client_order_id FROM orders WHERE position_id IN (SELECT id FROM positions WHERE status != 'closed'))
+           SELECT client_order_id FROM orders
+           WHERE state IN ('pending', 'open')
+              OR position_id IN (SELECT id FROM positions WHERE status != 'closed'))
          ORDER BY rowid`,
+      ),
+      // Trades of closed positions whose sale's outcome is still unknown (see ClosedSales).
+      tradesUnsettled: db.prepare(
+        `SELECT * FROM trades WHERE position_id IN (
+           SELECT position_id FROM orders WHERE state IN ('pending', 'open') AND purpose = 'exit')
+         ORDER BY position_id`,
       ),
       ordersForPosition: db.prepare('SELECT * FROM orders WHERE position_id = ? ORDER BY created_at, client_order_id'),
       orderPut: db.prepare(upsertSql('orders', ORDER_COLUMNS, ['client_order_id'])),
@@ -499,6 +508,7 @@ export class SqliteLedgerStore implements LedgerStore, LedgerReader {
         positions: this.s.positionsLive.all().map(rowPosition),
         openOrders: this.s.ordersLive.all().map(rowOrder),
         bookedFills: this.s.fillsLive.all().map(rowFill),
+        unsettledTrades: this.s.tradesUnsettled.all().map(rowTrade),
         nextPositionId: (this.s.maxPositionId.get() ?? 0) + 1,
         cursor: cursor === undefined ? undefined : Number(cursor),
         cursorSymbol: meta.get('cursor_symbol') || undefined,

@@ -193,6 +193,7 @@ describe('SqliteLedgerStore', () => {
       positions: [],
       openOrders: [],
       bookedFills: [],
+      unsettledTrades: [],
       nextPositionId: 1,
       cursor: undefined,
       emergencyStop: false,
@@ -287,6 +288,8 @@ describe('SqliteLedgerStore', () => {
       bookedFills: fills.filter((f) =>
         [pending, done, resting, bareOrder].some((o) => o.clientOrderId === f.clientOrderId),
       ),
+      // Trades of closed positions whose exit sale is still pending (none here).
+      unsettledTrades: [],
       nextPositionId: 4,
       cursor: 1714564800000,
       emergencyStop: true,

@@ -54,8 +54,20 @@ export class CloseFlow extends FlowPart {
     this.s.protection.delete(cur.symbol);
     this.s.due.delete(cur.symbol);
     const orderIds = this.ledger.ordersOf(cur.id).map((o) => o.clientOrderId);
-    const { trade, released } = this.ledger.positionClosed(cur.id, reason, this.now());
+    // Sales that may have executed unseen (sent, their answer lost): kept and looked up after the close.
+    const unsettled = new Set(
+      this.ledger
+        .ordersOf(cur.id)
+        .filter(
+          (o) =>
+            (o.state === 'pending' && this.s.maybeSent.has(o.clientOrderId)) ||
+            this.s.takenAsUnsent.has(o.clientOrderId),
+        )
+        .map((o) => o.clientOrderId),
+    );
+    const { trade, released } = this.ledger.positionClosed(cur.id, reason, this.now(), unsettled);
     this.s.forget(cur, orderIds);
+    if (this.ledger.closedSales().some((o) => o.positionId === cur.id)) this.f.followClosedSales();
     this.x.tell({
       type: 'position-closed',
       symbol: cur.symbol,

@@ -212,6 +212,7 @@ export class ExitFlow extends FlowPart {
         // On the schedule, not once: a sale whose answer was lost may show late, and selling again
         // at once would sell twice (or be refused for the coins the first one took).
         const found = await lookUpOrder(this.s.lookups, p.symbol, id, { maxWaitMs: this.x.timings.exitRetryBudgetMs });
+        if (found === 'absent') this.s.takenAsUnsent.add(id);
         if (found === 'absent') this.ledger.orderRefused(id, 'not found after a lost answer', this.now());
         const known = found === 'absent' ? undefined : found;
         if (known) {
@@ -262,9 +263,10 @@ export class ExitFlow extends FlowPart {
           spent,
         });
         slept += spent.ms;
-        if (found === 'absent')
+        if (found === 'absent') {
+          this.s.takenAsUnsent.add(id);
           this.ledger.orderRefused(id, `not found after an unknown answer: ${lastWhy}`, this.now());
-        else if (found) this.f.bookReport(p, found);
+        } else if (found) this.f.bookReport(p, found);
         if (found !== 'absent' && found) continue;
         if (this.retriesSpent(slept, 0, attempt)) return { why: `the sale's outcome is unknown (${lastWhy})` };
         continue;

@@ -33,6 +33,8 @@ export interface FlowContext {
   track(symbol: string, work: () => Promise<void>): Promise<void>;
   /** Runs `work` that may take minutes (a look-up of a lost answer): stop() ends it, settle() does not wait. */
   background(symbol: string, work: () => Promise<void>): void;
+  /** Asks for a balance check soon (the ledger's quote balance is to follow the exchange's). */
+  checkBalanceSoon(): void;
   /** Compares one position with the exchange again (the reconciler), under the symbol's lock. */
   recheckLocked(symbol: string): Promise<void>;
   /** True once no new entry may start (the engine stops, or an emergency stop runs). */
@@ -97,6 +99,9 @@ export interface Flows {
   closeLocked(p: Position, reason: ExitReason): void;
   tellReleased(symbol: string, amount: Decimal, reason: ExitReason | 'orphan'): void;
   tellBalance(always?: boolean): void;
+  // sales that report after their position closed (late-sale-flow.ts)
+  bookLateSale(report: OrderReport): boolean;
+  followClosedSales(): void;
 }
 
 export const isSellLeg = (o: OrderRecord) => o.purpose === 'take-profit' || o.purpose === 'stop-loss';

@@ -15,6 +15,7 @@ import { EntryFlow } from './entry-flow';
 import { ExitFlow } from './exit-flow';
 import type { FlowContext, Flows, ProtectionState } from './flow-context';
 import { FlowState } from './flow-state';
+import { LateSaleFlow } from './late-sale-flow';
 import { lookUpOco, lookUpOrder } from './look-ups';
 import { ManualFlow, type NewTargets } from './manual-flow';
 import { ProtectFlow } from './protect-flow';
@@ -41,6 +42,7 @@ export class PositionFlows {
   private readonly closing: CloseFlow;
   private readonly dueWork: DueWork;
   private readonly manual: ManualFlow;
+  private readonly late: LateSaleFlow;
 
   private readonly state: FlowState;
 
@@ -62,6 +64,8 @@ export class PositionFlows {
       closeLocked: (p, reason) => this.closing.closeLocked(p, reason),
       tellReleased: (symbol, amount, reason) => this.closing.tellReleased(symbol, amount, reason),
       tellBalance: (always) => this.closing.tellBalance(always),
+      bookLateSale: (report) => this.late.bookLateSale(report),
+      followClosedSales: () => this.late.followClosedSales(),
     };
     this.entry = new EntryFlow(s, f);
     this.protect = new ProtectFlow(s, f);
@@ -70,6 +74,7 @@ export class PositionFlows {
     this.closing = new CloseFlow(s, f);
     this.dueWork = new DueWork(s, f);
     this.manual = new ManualFlow(s, f);
+    this.late = new LateSaleFlow(s, f);
   }
 
   /** Moves a protected position's take-profit and/or stop by hand (under the symbol's lock). */
@@ -98,6 +103,11 @@ export class PositionFlows {
     return lookUpOco(this.state.lookups, symbol, listClientOrderId, {
       maxWaitMs: this.state.x.timings.exitRetryBudgetMs,
     });
+  }
+
+  /** Looks up the sales of closed positions whose outcome is still unknown (at every reconciliation). */
+  followClosedSales(): void {
+    this.late.followClosedSales();
   }
 
   /** What the position's protection is doing (for reports and the UI). */

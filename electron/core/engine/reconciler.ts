@@ -74,6 +74,7 @@ export class Reconciler {
         this.x.flows.tellReleased(r.symbol, amount, 'orphan');
       }
     }
+    this.x.flows.followClosedSales();
     if (this.lines.length === 0 && !opts.quietWhenClean)
       this.lines.push('ledger and exchange agree: nothing to reconcile');
     return this.lines;

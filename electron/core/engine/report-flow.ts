@@ -11,7 +11,7 @@ import { floorToStep } from '../money/symbol-rules';
 import type { OcoReport, OrderReport } from '../ports/exchange';
 import { isSellLeg, isWorking, workingLegs, type Holding } from './flow-context';
 import { FlowPart } from './flow-state';
-import { isFinalStatus, lookUpQuiet } from './look-ups';
+import { isFinalStatus, lookUpOrder, lookUpQuiet } from './look-ups';
 import { tooSmallToSell } from './sell-sizes';
 
 export class ReportFlow extends FlowPart {
@@ -61,6 +61,8 @@ export class ReportFlow extends FlowPart {
       void this.x.track(report.symbol, () =>
         this.x.locks.run(report.symbol, () => this.f.adoptLateEntryLocked(report)),
       );
+    } else if (report.side === 'SELL' && this.f.bookLateSale(report)) {
+      // A sale whose outcome was unknown when its position closed: booked into its trade.
     } else if (report.side === 'SELL' && report.executedQty.gt(0)) {
       this.tellOnce(`late-sell:${report.clientOrderId}`, {
         type: 'warning',
@@ -281,7 +283,14 @@ export class ReportFlow extends FlowPart {
     if (!cur) return { kind: 'gone' };
     if (held.free.lt(this.ledger.remainingQty(cur))) {
       // Before taking the coins as gone: a sale of ours whose answer was lost may have taken them.
-      await this.recheckOwnSells(cur);
+      // With nothing of them left there is nothing to protect meanwhile: such a sale is looked up on
+      // the schedule (it may show only after a first empty look-up), else once.
+      const none = tooSmallToSell(
+        floorToStep(held.free.add(held.locked), rules.stepSize),
+        rules,
+        this.lastFillPrice(cur),
+      );
+      await this.recheckOwnSells(cur, none);
       cur = this.current(p);
       if (!cur) return { kind: 'gone' };
     }
@@ -317,10 +326,16 @@ export class ReportFlow extends FlowPart {
   }
 
   /** Looks up this position's sales that may have reached the exchange and books what they did. */
-  private async recheckOwnSells(p: Position): Promise<void> {
+  private async recheckOwnSells(p: Position, onSchedule: boolean): Promise<void> {
     for (const o of this.ledger.ordersOf(p.id)) {
       if (o.purpose !== 'exit' || o.state === 'filled' || !this.s.maybeSent.has(o.clientOrderId)) continue;
-      const r = await lookUpQuiet(this.exchange, p.symbol, o.clientOrderId);
+      const found = onSchedule
+        ? await lookUpOrder(this.s.lookups, p.symbol, o.clientOrderId, {
+            maxWaitMs: this.x.timings.exitRetryBudgetMs,
+            finalOnly: true,
+          })
+        : await lookUpQuiet(this.exchange, p.symbol, o.clientOrderId);
+      const r = found === 'absent' ? undefined : found;
       if (r && (r.executedQty.gt(0) || r.fills.length > 0)) this.bookReport(p, r);
     }
   }

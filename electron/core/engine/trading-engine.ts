@@ -111,6 +111,7 @@ export class TradingEngine {
       valueOther: this.fees.value,
       track: (symbol, work) => this.track(symbol, work),
       background: (symbol, work) => this.runInBackground(symbol, work),
+      checkBalanceSoon: () => this.balanceCheck?.schedule(0),
       recheckLocked: (symbol) => this.recheckLocked(symbol),
       halted: () => this.halted,
       setFor: (symbol) => this.slots.get(symbol)?.set,

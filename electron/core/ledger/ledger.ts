@@ -4,9 +4,13 @@ import { floorToDecimals, floorToStep, lotProblem, notionalProblem, type SymbolR
 import type { Fill, OcoReport, OrderReport } from '../ports/exchange';
 import type { LedgerSnapshot, LedgerStore } from '../ports/ledger-store';
 import type { AllocationStatus } from './allocation-status';
+import { ClosedSales, type LateSaleBooking } from './closed-sales';
 import { entryTooSmall } from './entry-size';
 import { orderStateOf, stateRank } from './order-states';
 import type { ClosedTrade, ExitReason, OrderRecord, Position, Reservation, StoredFill } from './records';
+import { fillKey, NO_VALUER, type OtherAssetValuer, valueSellFills } from './sell-fills';
+
+export type { OtherAssetValuer } from './sell-fills';
 
 export type ReserveOutcome =
   | { ok: true; reservation: Reservation; position: Position; order: OrderRecord }
@@ -59,24 +63,10 @@ export interface OcoPlan {
   stopLossClientOrderId: string;
 }
 
-/**
- * Values a commission in the quote asset. The ledger knows the traded pair (base at the fill price,
- * quote as is); for any other asset (BNB) it asks this, which answers from recent prices.
- */
-export type OtherAssetValuer = (asset: string, amount: Decimal) => Decimal;
-
 const iso = (t: number) => new Date(t).toISOString();
 
 /** Commission assumed for fills of an entry the exchange did not detail. */
 const FEE_ALLOWANCE = new Decimal('0.0025');
-
-const NO_VALUER: OtherAssetValuer = () => ZERO;
-
-function fillKey(clientOrderId: string, f: Fill): string {
-  // Binance trade ids are unique per symbol; an adapter without them falls back to the fill itself.
-  const id = f.tradeId || `${f.price.toFixed()}@${f.qty.toFixed()}/${f.commission.toFixed()}`;
-  return `${clientOrderId}\u0000${id}`;
-}
 
 /**
  * The allocation ledger: the account's quote balance, every reservation, every position not yet
@@ -104,6 +94,8 @@ export class Ledger {
   private readonly orders = new Map<string, OrderRecord>();
   /** Fills already booked, by order and trade id. */
   private readonly booked = new Set<string>();
+  /** Exit sales of closed positions whose outcome is still unknown (see ClosedSales). */
+  private readonly closed: ClosedSales;
   /** Entry buys booked by positions closed since this ledger was opened (their records are forgotten). */
   private readonly closedEntries = new Set<string>();
   private nextPositionId: number;
@@ -133,8 +125,11 @@ export class Ledger {
     this.quoteBalance = snapshot.quoteBalance ?? ZERO;
     for (const r of snapshot.reservations) this.reservations.set(r.symbol, r);
     for (const p of snapshot.positions) this.positions.set(p.symbol, p);
-    for (const o of snapshot.openOrders) this.orders.set(o.clientOrderId, o);
+    const live = new Set(snapshot.positions.map((p) => p.id));
+    const unsettled = snapshot.openOrders.filter((o) => !live.has(o.positionId) && o.purpose === 'exit');
+    for (const o of snapshot.openOrders) if (!unsettled.includes(o)) this.orders.set(o.clientOrderId, o);
     for (const f of snapshot.bookedFills ?? []) this.booked.add(fillKey(f.clientOrderId, f));
+    this.closed = new ClosedSales(store, unsettled, snapshot.unsettledTrades, snapshot.bookedFills);
     this.nextPositionId = snapshot.nextPositionId;
     this.cursorValue = snapshot.cursor;
     this.cursorSymbolValue = snapshot.cursorSymbol;
@@ -772,27 +767,7 @@ export class Ledger {
     const fresh = report.fills.filter((f) => !this.booked.has(fillKey(report.clientOrderId, f)));
     const detailed = report.fills.reduce((a, f) => a.add(f.qty), ZERO);
     const undetailed = report.executedQty.gt(detailed);
-    let qty = ZERO;
-    let gross = ZERO;
-    let quoteFee = ZERO;
-    let feeQuote = ZERO;
-    let otherFee = ZERO;
-    for (const f of fresh) {
-      qty = qty.add(f.qty);
-      const value = f.qty.mul(f.price);
-      gross = gross.add(value);
-      if (f.commissionAsset === rules.quoteAsset) {
-        quoteFee = quoteFee.add(f.commission);
-        feeQuote = feeQuote.add(f.commission);
-      } else if (f.commissionAsset === rules.baseAsset) {
-        feeQuote = feeQuote.add(f.commission.mul(f.price));
-      } else if (!f.commission.isZero()) {
-        const v = valueOther(f.commissionAsset, f.commission);
-        feeQuote = feeQuote.add(v);
-        otherFee = otherFee.add(v);
-      }
-    }
-    const credited = gross.sub(quoteFee);
+    const { qty, gross, credited, feeQuote, otherFee } = valueSellFills(fresh, rules, valueOther);
     const existing = this.orders.get(report.clientOrderId);
     const recorded: OrderRecord = existing ?? {
       // A sell we did not record (e.g. found on the exchange during reconciliation).
@@ -942,12 +917,47 @@ export class Ledger {
     return updated;
   }
 
+  /** An exit sale of a closed position whose outcome is still unknown (see ClosedSales). */
+  closedSale(clientOrderId: string): OrderRecord | undefined {
+    return this.closed.get(clientOrderId);
+  }
+
+  /** Every such sale (looked up at start and after each close that kept one). */
+  closedSales(): OrderRecord[] {
+    return this.closed.list();
+  }
+
+  /**
+   * A closed position's sale executed after all: its fills go into the order record and the trade.
+   * The quote balance is left to the next balance check (which may already have taken it in).
+   */
+  lateSaleBooked(
+    report: OrderReport,
+    rules: SymbolRules,
+    now: number,
+    valueOther: OtherAssetValuer = NO_VALUER,
+  ): LateSaleBooking | undefined {
+    return this.closed.book(report, rules, now, valueOther);
+  }
+
+  /** A closed position's sale was not found on the exchange: it never executed. */
+  closedSaleAbsent(clientOrderId: string, why: string, now: number): void {
+    this.closed.absent(clientOrderId, why, now);
+  }
+
   /**
    * The position is done: everything sellable is sold (or gone). The closed trade is written from
    * every sell booked for it (PnL = proceeds - cost - commission paid in other assets), the
-   * reservation released, in one transaction. The balance already holds the proceeds.
+   * reservation released, in one transaction. The balance already holds the proceeds. `unsettled`
+   * names exit sales that may have executed unseen (sent, their answer lost): they are kept as the
+   * closed position's unsettled sales (see ClosedSales) instead of being taken as never executed.
    */
-  positionClosed(positionId: number, reason: ExitReason, now: number): CloseOutcome {
+  positionClosed(
+    positionId: number,
+    reason: ExitReason,
+    now: number,
+    unsettled: ReadonlySet<string> = new Set(),
+  ): CloseOutcome {
     const p = this.byId(positionId);
     const at = iso(now);
     const exitPrice = p.soldQty.isZero() ? ZERO : p.soldQuote.div(p.soldQty);
@@ -970,12 +980,17 @@ export class Ledger {
     };
     const released = this.reservations.get(p.symbol)?.amount ?? ZERO;
     const closed: Position = { ...p, status: 'closed', exitReason: reason, closedAt: at };
-    const dangling = this.ordersOf(positionId).filter((o) => o.state === 'pending' || o.state === 'open');
+    const orders = this.ordersOf(positionId);
+    const kept = orders.filter(
+      (o) => o.purpose === 'exit' && o.state !== 'filled' && o.executedQty.isZero() && unsettled.has(o.clientOrderId),
+    );
+    const dangling = orders.filter((o) => (o.state === 'pending' || o.state === 'open') && !kept.includes(o));
     this.write(now, () => {
       for (const o of dangling) {
         // Left pending or working at the close: an exit never sent, or a leg the exchange ended.
         this.store.putOrder({ ...o, state: o.purpose === 'exit' ? 'rejected' : 'expired', updatedAt: at });
       }
+      for (const o of kept) this.closed.keep(o, trade, 'sent, its outcome unknown when the position closed', at);
       this.store.addTrade(trade);
       this.store.putPosition(closed);
       this.store.deleteReservation(p.symbol);

@@ -16,6 +16,8 @@ export interface LedgerSnapshot {
   openOrders: OrderRecord[];
   /** Fills already booked for those orders: a report of them again is not counted twice. */
   bookedFills?: StoredFill[];
+  /** Closed trades whose exit sale's outcome was unknown at the close (its order is among openOrders, pending). */
+  unsettledTrades?: ClosedTrade[];
   nextPositionId: number;
   /** Close time (ms) of the last candle that changed the ledger, for resuming a replay. */
   cursor: number | undefined;
