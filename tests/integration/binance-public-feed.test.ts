@@ -333,7 +333,7 @@ describe('BinancePublicFeed without a server', () => {
     expect(delays.slice(0, 5)).toEqual([10, 20, 40, 80, 80]);
     expect(warmHealth[0]).toEqual({
       state: 'reconnecting',
-      detail: `REST time: cannot reach ${url} (ECONNREFUSED)`,
+      detail: `REST time (BTCUSDT 1m warm-up): cannot reach ${url} (ECONNREFUSED)`,
       attempt: 1,
       retryInMs: 10,
     });
@@ -394,13 +394,13 @@ describe('BinancePublicFeed without a server', () => {
       expect(health).toEqual([
         {
           state: 'reconnecting',
-          detail: 'REST time: Binance server error (HTTP 503): busy',
+          detail: 'REST time (BTCUSDT 1m warm-up): Binance server error (HTTP 503): busy',
           attempt: 1,
           retryInMs: 10,
         },
         {
           state: 'reconnecting',
-          detail: 'REST time: Binance server error (HTTP 503): busy',
+          detail: 'REST time (BTCUSDT 1m warm-up): Binance server error (HTTP 503): busy',
           attempt: 2,
           retryInMs: 20,
         },

@@ -2,11 +2,21 @@
 // Summarises Stryker's JSON report (reports/mutation/mutation.json, written by npm run mutate):
 // counts and the mutation score per folder, then every surviving or uncovered mutant as
 // file:line, mutator and replacement (the rows docs/mutation.md judges).
+// Without mutation.json (not kept by git), it reads the committed incremental file, which holds
+// the same per-file results of every run so far.
 // Usage: node tools/mutation/summary.mjs [report.json]
 import fs from 'node:fs';
 import path from 'node:path';
 
-const report = JSON.parse(fs.readFileSync(process.argv[2] ?? 'reports/mutation/mutation.json', 'utf8'));
+const file =
+  process.argv[2] ??
+  ['reports/mutation/mutation.json', 'reports/mutation/stryker-incremental.json'].find((f) => fs.existsSync(f));
+if (!file) {
+  console.error('no mutation report yet: run npm run mutate first (see docs/mutation.md)');
+  process.exit(1);
+}
+const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+console.log(`from ${file}`);
 const STATES = ['Killed', 'Survived', 'NoCoverage', 'Timeout', 'CompileError', 'RuntimeError', 'Ignored'];
 const folders = new Map();
 const open = [];

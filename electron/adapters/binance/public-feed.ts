@@ -90,7 +90,7 @@ export class BinancePublicFeed implements MarketFeed {
     const retry = <T>(what: string, op: () => Promise<T>): Promise<T> =>
       withRetry(what, op, this.options, abort, report);
     try {
-      const serverTime = await retry('REST time', () => rest.serverTime());
+      const serverTime = await retry(`REST time (${sub.symbol} ${sub.interval} warm-up)`, () => rest.serverTime());
       const pages: Candle[][] = [];
       let have = 0;
       let endTime: number | undefined;
@@ -363,7 +363,7 @@ class LiveSession {
   /** Delivers the closed candles after sub.last (up to endTime) from REST; returns how many. */
   private async backfill(sub: SubState, endTime?: number): Promise<number> {
     const { symbol, interval } = sub.sub;
-    const serverTime = await this.retry('REST time', () => this.rest.serverTime());
+    const serverTime = await this.retry(`REST time (${symbol} ${interval} backfill)`, () => this.rest.serverTime());
     let delivered = 0;
     for (;;) {
       if (sub.last === undefined || this.stopped) return delivered;
