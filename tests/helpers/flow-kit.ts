@@ -141,6 +141,83 @@ export class FlowKit {
     return this.ledger.entryFilled(r.position.id, filled, usdtRules('BTCUSDT'), this.t).position;
   }
 
+  /** Places an OCO (attempt n) on the position as the exchange accepted it: take-profit 42000, stop 39200 limit 39100. */
+  protect(p: Position, attempt = 1): Position {
+    const ids = { list: `tr-${p.id}o${attempt}`, tp: `tr-${p.id}t${attempt}`, sl: `tr-${p.id}s${attempt}` };
+    this.ledger.ocoPending(
+      p.id,
+      {
+        quantity: p.sellQty,
+        takeProfitPrice: new Decimal(42000),
+        stopPrice: new Decimal(39200),
+        stopType: 'STOP_LOSS_LIMIT',
+        stopLimitPrice: new Decimal(39100),
+        listClientOrderId: ids.list,
+        takeProfitClientOrderId: ids.tp,
+        stopLossClientOrderId: ids.sl,
+      },
+      this.t,
+    );
+    const leg = (clientOrderId: string, type: OrderReport['type']): OrderReport =>
+      this.report(clientOrderId, { status: 'NEW', type, origQty: p.sellQty, listClientOrderId: ids.list });
+    return this.ledger.ocoPlaced(
+      p.id,
+      {
+        symbol: p.symbol,
+        listClientOrderId: ids.list,
+        orderListId: String(attempt),
+        status: 'EXECUTING',
+        takeProfit: leg(ids.tp, 'LIMIT_MAKER'),
+        stopLoss: leg(ids.sl, 'STOP_LOSS_LIMIT'),
+      },
+      this.t,
+    );
+  }
+
+  /** A SELL report of one of our orders (nothing filled unless `over` says). */
+  report(clientOrderId: string, over: Partial<OrderReport> = {}): OrderReport {
+    return {
+      symbol: 'BTCUSDT',
+      clientOrderId,
+      orderId: clientOrderId,
+      side: 'SELL',
+      type: 'MARKET',
+      status: 'FILLED',
+      origQty: new Decimal('0.01'),
+      executedQty: new Decimal(0),
+      cumQuote: new Decimal(0),
+      fills: [],
+      time: this.t,
+      ...over,
+    };
+  }
+
+  /** Books a sale of `qty` at `price` (one fill, commission in BNB) by the order `clientOrderId`. */
+  sold(clientOrderId: string, qty: string, price: number, status: OrderReport['status'] = 'FILLED'): Position {
+    const p = this.ledger.position('BTCUSDT')!;
+    const q = new Decimal(qty);
+    this.ledger.sellFilled(
+      p.id,
+      this.report(clientOrderId, {
+        status,
+        executedQty: q,
+        cumQuote: q.mul(price),
+        fills: [
+          {
+            price: new Decimal(price),
+            qty: q,
+            commission: new Decimal(0),
+            commissionAsset: 'BNB',
+            tradeId: `${clientOrderId}-${qty}`,
+          },
+        ],
+      }),
+      usdtRules('BTCUSDT'),
+      this.t,
+    );
+    return this.ledger.position('BTCUSDT') ?? p;
+  }
+
   close(): void {
     this.stopping.abort();
     if (this.db.isOpen) this.db.close();
