@@ -8,6 +8,7 @@ import { DEFAULT_TIMINGS, type EngineTimings } from '../../electron/core/engine/
 import { Ledger } from '../../electron/core/ledger/ledger';
 import type { Position } from '../../electron/core/ledger/records';
 import { Decimal } from '../../electron/core/money/decimal';
+import type { SymbolRules } from '../../electron/core/money/symbol-rules';
 import type { Exchange, OrderReport } from '../../electron/core/ports/exchange';
 import { openLedgerDatabase, type LedgerDatabase } from '../../electron/store/database';
 import { SqliteLedgerStore } from '../../electron/store/sqlite-ledger-store';
@@ -45,6 +46,8 @@ export class FlowKit {
   exchange: Partial<Exchange> = {};
   /** Answers of the other parts, by step (default: undefined, or what the step's type needs). */
   answers: Partial<Record<keyof Flows, (...args: never[]) => unknown>> = {};
+  /** The symbols' rules (a test may make a symbol's rules unknown by throwing). */
+  rulesFor: (symbol: string) => SymbolRules = (symbol) => usdtRules(symbol);
 
   constructor(timings: Partial<EngineTimings> = {}) {
     this.db = openLedgerDatabase(path.join(this.tmp.dir, 'ledger.sqlite'), { mode: 'live', environment: 'testnet' });
@@ -68,7 +71,7 @@ export class FlowKit {
       mailbox: new ReportMailbox(),
       stopping: this.stopping.signal,
       tell: (e) => this.told.push(e),
-      rulesFor: (symbol) => usdtRules(symbol),
+      rulesFor: (symbol) => this.rulesFor(symbol),
       valueOther: () => new Decimal(0),
       track: (_symbol, work) => {
         const p = work();
@@ -98,6 +101,11 @@ export class FlowKit {
         return answer?.(...args) as never;
       };
     this.flows = new Proxy({} as Flows, { get: (_t, step: string) => record(step as keyof Flows) });
+  }
+
+  /** A client order id of this ledger as the engine makes them (`tr-<ledger id>-<suffix>`). */
+  id(suffix: string): string {
+    return `tr-${this.ledger.ledgerId}-${suffix}`;
   }
 
   /** Waits for the work tick() and the flows started. */

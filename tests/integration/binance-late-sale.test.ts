@@ -41,8 +41,17 @@ describe('a sale that executes after its position closed', () => {
       .orders(API_KEY)
       .find((o) => o.side === 'SELL' && o.type === 'MARKET' && o.status === 'FILLED');
     expect(sale, 'the late sale executed on the exchange').toBeDefined();
+    // What the test is about: the sale was not found before the close, so the close kept it.
+    expect(x.engine.ledger.closedSale(sale!.clientOrderId)?.state).toBe('pending');
+    expect(x.store.trades().at(-1)!).toMatchObject({ exitReason: 'external' });
+    expect(x.store.trades().at(-1)!.proceeds.toFixed()).toBe('0');
     return sale!;
   }
+
+  const exchangeQuote = () => {
+    const usdt = live.fake.account(API_KEY).balances.USDT!;
+    return new Decimal(usdt.free).add(usdt.locked);
+  };
 
   function expectBooked(x: Awaited<ReturnType<typeof live.start>>, clientOrderId: string) {
     const trade = x.store.trades().at(-1)!;
@@ -74,8 +83,12 @@ describe('a sale that executes after its position closed', () => {
     expect(x.events.some((e) => e.type === 'warning' && /executed after its position closed/.test(e.message))).toBe(
       true,
     );
+    // Never more than the account holds, before the balance check and after it.
+    expect(x.engine.ledger.balance.lte(exchangeQuote())).toBe(true);
     await x.engine.checkBalance();
     live.agree(x);
+    for (const e of x.events)
+      if (e.type === 'balance-divergence') expect(new Decimal(e.ledger).lte(new Decimal(e.exchange))).toBe(true);
   });
 
   it('found by the restart: a sale still unknown when Tranche stopped is looked up at start and booked', async () => {

@@ -174,6 +174,51 @@ describe('sales of closed positions whose outcome was unknown', () => {
     expect(store.fillsForOrder(sale)).toHaveLength(2);
   });
 
+  it('two kept sales of one position: both go into its one trade, in either order, across a restart', () => {
+    const ledger = open();
+    ledger.setQuoteBalance(d(1000), t0);
+    const r = ledger.reserve(SET, rules, (id) => `t-${id}b`, t0);
+    if (!r.ok) throw new Error(r.detail);
+    ledger.entryFilled(
+      r.position.id,
+      report(r.position.entryClientOrderId, {
+        side: 'BUY',
+        executedQty: d('0.01'),
+        cumQuote: d(400),
+        fills: [{ price: d(40000), qty: d('0.01'), commission: d(0), commissionAsset: 'BNB', tradeId: '1' }],
+      }),
+      rules,
+      t0,
+    );
+    ledger.exitStarted(r.position.id, 'reversal', 't-1x', t0, d('0.006'));
+    ledger.exitStarted(r.position.id, 'reversal', 't-1x2', t0, d('0.004'));
+    ledger.positionClosed(r.position.id, 'external', t0, new Set(['t-1x', 't-1x2']));
+    const sale = (id: string, qty: string, tradeId: string) =>
+      report(id, {
+        executedQty: d(qty),
+        cumQuote: d(qty).mul(41000),
+        fills: [{ price: d(41000), qty: d(qty), commission: d(0), commissionAsset: 'USDT', tradeId }],
+      });
+    ledger.lateSaleBooked(sale('t-1x2', '0.004', '20'), rules, t0 + 1000);
+    const after = reopen();
+    expect(after.closedSales().map((o) => o.clientOrderId)).toEqual(['t-1x']);
+    after.lateSaleBooked(sale('t-1x', '0.006', '21'), rules, t0 + 2000);
+    const trade = store.trades()[0]!;
+    expect(trade.quantity.toFixed()).toBe('0.01');
+    expect(trade.proceeds.toFixed()).toBe('410');
+    expect(trade.pnl.toFixed()).toBe('10');
+  });
+
+  it('a final report that details less than it executed: booked as far as it goes, kept (working) until the rest', () => {
+    const ledger = open();
+    const sale = closedWithSalePending(ledger, true);
+    const full = saleReport(sale);
+    const short = { ...full, fills: full.fills.slice(0, 1) };
+    expect(ledger.lateSaleBooked(short, rules, t0 + 3000)).toMatchObject({ fills: 1, undetailed: true });
+    expect(ledger.closedSale(sale)?.state).toBe('open');
+    expect(reopen().closedSale(sale)?.state).toBe('open');
+  });
+
   it('absent on the exchange: rejected, no longer kept, the trade as it was', () => {
     const ledger = open();
     const sale = closedWithSalePending(ledger, true);

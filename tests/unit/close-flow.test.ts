@@ -177,7 +177,6 @@ describe('closeLocked', () => {
     k.ledger.exitStarted(p.id, 'reversal', 'tr-1x', k.t, new Decimal('0.01'));
     k.ledger.orderRefused('tr-1x', 'not found after a lost answer', k.t);
     k.state.maybeSent.add('tr-1x');
-    k.state.takenAsUnsent.add('tr-1x');
     close.closeLocked(p, 'external');
     expect(k.ledger.closedSale('tr-1x')?.state).toBe('pending');
 

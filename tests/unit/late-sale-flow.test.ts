@@ -69,6 +69,33 @@ describe('bookLateSale', () => {
     expect(k.balanceChecks).toBe(0);
   });
 
+  it('a report of a sale settled already (again, or late): recognised, nothing booked or said', () => {
+    closedWithSaleUnknown();
+    late.bookLateSale(filled());
+    k.told.length = 0;
+    expect(late.bookLateSale(filled())).toBe(true);
+    expect(k.told).toEqual([]);
+    expect(k.store.trades()[0]!.proceeds.toFixed()).toBe('409.59');
+  });
+
+  it("the symbol's rules not loaded (its set removed since): booked with the assets the symbol names", () => {
+    closedWithSaleUnknown();
+    k.rulesFor = (symbol) => {
+      throw new Error(`no rules for ${symbol}`);
+    };
+    expect(late.bookLateSale(filled())).toBe(true);
+    expect(k.store.trades()[0]!.proceeds.toFixed()).toBe('409.59');
+    expect(k.told[0]).toMatchObject({ message: expect.stringContaining('0.01 BTC sold for 409.59 USDT') });
+  });
+
+  it('a final report short of its fills: booked as far as it goes, kept until a look-up gives the rest', () => {
+    closedWithSaleUnknown();
+    const short = { ...filled(), executedQty: new Decimal('0.02') };
+    expect(late.bookLateSale(short)).toBe(true);
+    expect(k.ledger.closedSale('tr-1x')?.state).toBe('open');
+    expect(recorded()?.state).toBe('open');
+  });
+
   it('a report of any other order: false, nothing booked', () => {
     closedWithSaleUnknown();
     expect(late.bookLateSale({ ...filled(), clientOrderId: 'tr-9x' })).toBe(false);

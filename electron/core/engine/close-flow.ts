@@ -2,6 +2,7 @@
  * Closing a position when its sells are complete (or its coins are gone), and telling what that
  * changes: the funds released and the balance.
  */
+import { takenAsUnsent } from '../ledger/order-states';
 import type { ExitReason, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
 import { isSellLeg, isWorking } from './flow-context';
@@ -58,11 +59,7 @@ export class CloseFlow extends FlowPart {
     const unsettled = new Set(
       this.ledger
         .ordersOf(cur.id)
-        .filter(
-          (o) =>
-            (o.state === 'pending' && this.s.maybeSent.has(o.clientOrderId)) ||
-            this.s.takenAsUnsent.has(o.clientOrderId),
-        )
+        .filter((o) => (o.state === 'pending' && this.s.maybeSent.has(o.clientOrderId)) || takenAsUnsent(o))
         .map((o) => o.clientOrderId),
     );
     const { trade, released } = this.ledger.positionClosed(cur.id, reason, this.now(), unsettled);

@@ -3,7 +3,7 @@
  * filled), sell what the account holds in as many market orders as it takes, and defer the exit
  * (the OCO put back) when the sale cannot finish now.
  */
-import { isFinalState } from '../ledger/order-states';
+import { isFinalState, NOT_FOUND_AFTER } from '../ledger/order-states';
 import type { ExitReason, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
 import type { OcoReport } from '../ports/exchange';
@@ -212,8 +212,7 @@ export class ExitFlow extends FlowPart {
         // On the schedule, not once: a sale whose answer was lost may show late, and selling again
         // at once would sell twice (or be refused for the coins the first one took).
         const found = await lookUpOrder(this.s.lookups, p.symbol, id, { maxWaitMs: this.x.timings.exitRetryBudgetMs });
-        if (found === 'absent') this.s.takenAsUnsent.add(id);
-        if (found === 'absent') this.ledger.orderRefused(id, 'not found after a lost answer', this.now());
+        if (found === 'absent') this.ledger.orderRefused(id, `${NOT_FOUND_AFTER} a lost answer`, this.now());
         const known = found === 'absent' ? undefined : found;
         if (known) {
           this.f.bookReport(p, known);
@@ -263,10 +262,9 @@ export class ExitFlow extends FlowPart {
           spent,
         });
         slept += spent.ms;
-        if (found === 'absent') {
-          this.s.takenAsUnsent.add(id);
-          this.ledger.orderRefused(id, `not found after an unknown answer: ${lastWhy}`, this.now());
-        } else if (found) this.f.bookReport(p, found);
+        if (found === 'absent')
+          this.ledger.orderRefused(id, `${NOT_FOUND_AFTER} an unknown answer: ${lastWhy}`, this.now());
+        else if (found) this.f.bookReport(p, found);
         if (found !== 'absent' && found) continue;
         if (this.retriesSpent(slept, 0, attempt)) return { why: `the sale's outcome is unknown (${lastWhy})` };
         continue;

@@ -22,11 +22,6 @@ export class FlowState {
    * ledger at start): before a next attempt, such an id is looked up, never assumed unsent.
    */
   readonly maybeSent = new Set<string>();
-  /**
-   * Client ids of sells whose answer was lost and that the look-ups then took as never executed:
-   * with those still pending, the sales a close keeps as unsettled (they may execute later).
-   */
-  readonly takenAsUnsent = new Set<string>();
   /** Symbols whose exit is running: protection it puts back never starts another exit (deferred instead). */
   readonly exiting = new Set<string>();
   /** Why an order of ours expired, when the exchange said (OCO_TRIGGER: its sibling leg activated). */
@@ -43,7 +38,6 @@ export class FlowState {
   forget(p: Position, clientOrderIds: readonly string[]): void {
     for (const id of clientOrderIds) {
       this.maybeSent.delete(id);
-      this.takenAsUnsent.delete(id);
       this.expiry.delete(id);
     }
     this.told.delete(`locked:${p.symbol}`);

@@ -17,8 +17,8 @@ export class LateSaleFlow extends FlowPart {
   /** A report of a closed position's unsettled sale: booked into its trade. False when it is not one. */
   bookLateSale(report: OrderReport): boolean {
     const kept = this.ledger.closedSale(report.clientOrderId);
-    if (!kept) return false;
-    const rules = this.x.rulesFor(kept.symbol);
+    if (!kept) return this.ledger.closedSaleSettled(report.clientOrderId); // settled already: nothing more
+    const rules = this.assetsOf(kept.symbol);
     const b = this.ledger.lateSaleBooked(report, rules, this.now(), this.x.valueOther);
     if (b && b.fills > 0) {
       this.x.tell({
@@ -29,6 +29,20 @@ export class LateSaleFlow extends FlowPart {
       this.x.checkBalanceSoon();
     }
     return true;
+  }
+
+  /**
+   * The sale's base and quote assets: from the symbol's rules, or, when they are not loaded (its
+   * parameter set was removed since), from the symbol and the ledger's quote asset.
+   */
+  private assetsOf(symbol: string): { baseAsset: string; quoteAsset: string } {
+    try {
+      const r = this.x.rulesFor(symbol);
+      return { baseAsset: r.baseAsset, quoteAsset: r.quoteAsset };
+    } catch {
+      const quoteAsset = this.ledger.quoteAsset;
+      return { baseAsset: symbol.endsWith(quoteAsset) ? symbol.slice(0, -quoteAsset.length) : symbol, quoteAsset };
+    }
   }
 
   /** Looks up every unsettled sale of a closed position that is not looked up already. */
@@ -52,6 +66,7 @@ export class LateSaleFlow extends FlowPart {
     } else if (found) {
       this.bookLateSale(found);
     }
-    // undefined: the exchange could not be asked (or the engine stops): the next reconciliation asks again.
+    // undefined (the exchange could not be asked, or the engine stops), or a report short of its
+    // fills: the sale stays kept and the next reconciliation looks it up again.
   }
 }

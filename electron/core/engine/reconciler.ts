@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
+import { NOT_FOUND_AFTER } from '../ledger/order-states';
 import type { Position } from '../ledger/records';
 import type { Exchange, OcoReport } from '../ports/exchange';
 import { describe } from './describe';
@@ -201,7 +202,7 @@ export class Reconciler {
         this.x.flows.onReport(sell);
         if (sell.status === 'FILLED')
           this.say(p.symbol, `the market sell of position #${p.id} filled while we were down: closed`);
-      } else this.x.ledger.orderRefused(p.exitClientOrderId, 'not found after the restart', this.x.now());
+      } else this.x.ledger.orderRefused(p.exitClientOrderId, `${NOT_FOUND_AFTER} the restart`, this.x.now());
     } else if (p.exitClientOrderId) {
       const sell = await this.x.exchange.getOrder(p.symbol, p.exitClientOrderId);
       if (sell) {

@@ -4,7 +4,7 @@
  * left, watch a triggered stop or a take-profit that started filling), and match the position with
  * what the account holds of its coins.
  */
-import { isFinalState } from '../ledger/order-states';
+import { isFinalState, takenAsUnsent } from '../ledger/order-states';
 import type { OrderRecord, Position } from '../ledger/records';
 import type { Decimal } from '../money/decimal';
 import { floorToStep } from '../money/symbol-rules';
@@ -327,12 +327,22 @@ export class ReportFlow extends FlowPart {
 
   /** Looks up this position's sales that may have reached the exchange and books what they did. */
   private async recheckOwnSells(p: Position, onSchedule: boolean): Promise<void> {
-    for (const o of this.ledger.ordersOf(p.id)) {
-      if (o.purpose !== 'exit' || o.state === 'filled' || !this.s.maybeSent.has(o.clientOrderId)) continue;
+    // The sales whose outcome is not known: sent and unanswered, still working, or taken as never
+    // executed after their look-ups (a sale the exchange refused outright took nothing). One budget for all.
+    const spent = { ms: 0 };
+    const unknown = this.ledger
+      .ordersOf(p.id)
+      .filter(
+        (o) =>
+          o.purpose === 'exit' &&
+          ((o.state === 'pending' && this.s.maybeSent.has(o.clientOrderId)) || o.state === 'open' || takenAsUnsent(o)),
+      );
+    for (const o of unknown) {
       const found = onSchedule
         ? await lookUpOrder(this.s.lookups, p.symbol, o.clientOrderId, {
-            maxWaitMs: this.x.timings.exitRetryBudgetMs,
+            maxWaitMs: Math.max(0, this.x.timings.exitRetryBudgetMs - spent.ms),
             finalOnly: true,
+            spent,
           })
         : await lookUpQuiet(this.exchange, p.symbol, o.clientOrderId);
       const r = found === 'absent' ? undefined : found;

@@ -1,3 +1,4 @@
+import { ZERO } from '../money/decimal';
 import type { SymbolRules } from '../money/symbol-rules';
 import type { OrderReport } from '../ports/exchange';
 import type { LedgerStore } from '../ports/ledger-store';
@@ -12,6 +13,8 @@ export interface LateSaleBooking {
   order: OrderRecord;
   /** Fills booked now, and the base and quote they came to (0 when the report repeats known fills). */
   fills: number;
+  /** The report says more executed than its fills detail: kept (not final) until a look-up gives them all. */
+  undetailed: boolean;
   qty: SellQty['qty'];
   credited: SellQty['credited'];
 }
@@ -34,8 +37,12 @@ const iso = (t: number) => new Date(t).toISOString();
  * account holds, which can never over-allocate.
  */
 export class ClosedSales {
-  private readonly sales = new Map<string, { order: OrderRecord; trade: ClosedTrade | undefined }>();
+  private readonly sales = new Map<string, OrderRecord>();
+  /** The closed trade of each position with a kept sale: one per position, whichever of its sales books. */
+  private readonly trades = new Map<number, ClosedTrade>();
   private readonly booked = new Set<string>();
+  /** Sales settled lately (final): a report of one again is recognised, and books nothing. */
+  private readonly settled = new Set<string>();
 
   constructor(
     private readonly store: LedgerStore,
@@ -43,42 +50,44 @@ export class ClosedSales {
     trades: readonly ClosedTrade[] = [],
     fills: readonly StoredFill[] = [],
   ) {
-    for (const order of orders)
-      this.sales.set(order.clientOrderId, { order, trade: trades.find((t) => t.positionId === order.positionId) });
+    for (const order of orders) this.sales.set(order.clientOrderId, order);
+    for (const t of trades) this.trades.set(t.positionId, t);
     for (const f of fills) if (this.sales.has(f.clientOrderId)) this.booked.add(fillKey(f.clientOrderId, f));
+  }
+
+  /** The record a sale kept at a close is written as (pending, or still working, with why). */
+  static kept(order: OrderRecord, why: string, at: string): OrderRecord {
+    return { ...order, state: order.state === 'open' ? 'open' : 'pending', updatedAt: at, error: why };
   }
 
   /** The kept sale of this client id, if any. */
   get(clientOrderId: string): OrderRecord | undefined {
-    return this.sales.get(clientOrderId)?.order;
+    return this.sales.get(clientOrderId);
+  }
+
+  /** Whether this sale was kept and has settled since (its report again books nothing). */
+  wasSettled(clientOrderId: string): boolean {
+    return this.settled.has(clientOrderId);
   }
 
   list(): OrderRecord[] {
-    return [...this.sales.values()].map((s) => s.order);
+    return [...this.sales.values()];
   }
 
-  /**
-   * The position closes with this sale's outcome unknown: it is kept (pending, with why). Called in
-   * the close's transaction.
-   */
-  keep(order: OrderRecord, trade: ClosedTrade, why: string, at: string): void {
-    const kept: OrderRecord = {
-      ...order,
-      state: order.state === 'open' ? 'open' : 'pending',
-      updatedAt: at,
-      error: why,
-    };
-    this.store.putOrder(kept);
-    this.sales.set(kept.clientOrderId, { order: kept, trade });
+  /** Remembers the sales a close kept (written by it as `kept` gives them), once its transaction is written. */
+  remember(kept: readonly OrderRecord[], trade: ClosedTrade): void {
+    if (kept.length === 0) return;
+    for (const o of kept) this.sales.set(o.clientOrderId, o);
+    this.trades.set(trade.positionId, trade);
   }
 
   /**
    * The exchange told what a kept sale did: the fills not booked yet go into the order record and
-   * the trade, in one transaction. A final report ends the keeping.
+   * the trade, in one transaction. A final report with every fill detailed ends the keeping.
    */
   book(
     report: OrderReport,
-    rules: SymbolRules,
+    assets: Pick<SymbolRules, 'baseAsset' | 'quoteAsset'>,
     now: number,
     valueOther: OtherAssetValuer,
   ): LateSaleBooking | undefined {
@@ -86,16 +95,21 @@ export class ClosedSales {
     if (!kept) return undefined;
     const at = iso(now);
     const fresh = report.fills.filter((f) => !this.booked.has(fillKey(report.clientOrderId, f)));
-    const v = valueSellFills(fresh, rules, valueOther);
+    const v = valueSellFills(fresh, assets, valueOther);
+    const detailed = report.fills.reduce((a, f) => a.add(f.qty), ZERO);
+    const undetailed = report.executedQty.gt(detailed);
+    const state = orderStateOf(report.status);
     const order: OrderRecord = {
-      ...kept.order,
-      state: orderStateOf(report.status),
-      executedQty: report.executedQty.gt(kept.order.executedQty) ? report.executedQty : kept.order.executedQty,
-      cumQuote: report.cumQuote.gt(kept.order.cumQuote) ? report.cumQuote : kept.order.cumQuote,
+      ...kept,
+      // Final only once every fill is known: a report short of its fills is looked up again.
+      state: undetailed && isFinalState(state) ? 'open' : state,
+      executedQty: report.executedQty.gt(kept.executedQty) ? report.executedQty : kept.executedQty,
+      cumQuote: report.cumQuote.gt(kept.cumQuote) ? report.cumQuote : kept.cumQuote,
       ...(report.orderId ? { exchangeOrderId: report.orderId } : {}),
       updatedAt: at,
     };
-    const trade = kept.trade && fresh.length > 0 ? withSale(kept.trade, v) : kept.trade;
+    const before = this.trades.get(kept.positionId);
+    const trade = before && fresh.length > 0 ? withSale(before, v) : before;
     this.store.transaction(() => {
       this.store.putOrder(order);
       if (fresh.length > 0) {
@@ -105,28 +119,43 @@ export class ClosedSales {
           time: at,
           kind: 'fill',
           symbol: order.symbol,
-          message: `sold ${v.qty.toFixed()} for ${v.gross.toFixed()} ${rules.quoteAsset} after the position closed (exit ${report.status}): booked into its trade; the balance follows the exchange's at the next balance check`,
+          message: `sold ${v.qty.toFixed()} for ${v.gross.toFixed()} ${assets.quoteAsset} after the position closed (exit ${report.status}): booked into its trade; the balance follows the exchange's at the next balance check`,
           data: { clientOrderId: report.clientOrderId, qty: v.qty.toFixed(), credited: v.credited.toFixed() },
         });
       }
     });
     for (const f of fresh) this.booked.add(fillKey(report.clientOrderId, f));
-    if (isFinalState(order.state)) this.drop(order.clientOrderId);
-    else this.sales.set(order.clientOrderId, { order, trade });
-    return { trade, order, fills: fresh.length, qty: v.qty, credited: v.credited };
+    if (trade) this.trades.set(trade.positionId, trade);
+    if (isFinalState(order.state)) this.drop(order);
+    else this.sales.set(order.clientOrderId, order);
+    return { trade, order, fills: fresh.length, qty: v.qty, credited: v.credited, undetailed };
   }
 
   /** The exchange does not show the sale (looked up for the whole window): it never executed. */
   absent(clientOrderId: string, why: string, now: number): void {
     const kept = this.sales.get(clientOrderId);
     if (!kept) return;
-    this.store.putOrder({ ...kept.order, state: 'rejected', updatedAt: iso(now), error: why });
-    this.drop(clientOrderId);
+    const at = iso(now);
+    this.store.transaction(() => {
+      this.store.putOrder({ ...kept, state: 'rejected', updatedAt: at, error: why });
+      this.store.addEvent({
+        time: at,
+        kind: 'order',
+        symbol: kept.symbol,
+        message: `the sale ${clientOrderId} of closed position #${kept.positionId} never executed: ${why}`,
+      });
+    });
+    this.drop(kept);
   }
 
-  private drop(clientOrderId: string): void {
-    this.sales.delete(clientOrderId);
-    for (const key of [...this.booked]) if (key.startsWith(`${clientOrderId}\u0000`)) this.booked.delete(key);
+  private drop(order: OrderRecord): void {
+    const id = order.clientOrderId;
+    this.sales.delete(id);
+    for (const key of [...this.booked]) if (key.startsWith(`${id}\u0000`)) this.booked.delete(key);
+    if (![...this.sales.values()].some((o) => o.positionId === order.positionId)) this.trades.delete(order.positionId);
+    this.settled.add(id);
+    // Bounded: only reports arriving soon after matter.
+    if (this.settled.size > 200) this.settled.delete(this.settled.values().next().value!);
   }
 }
 

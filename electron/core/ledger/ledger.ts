@@ -933,11 +933,16 @@ export class Ledger {
    */
   lateSaleBooked(
     report: OrderReport,
-    rules: SymbolRules,
+    assets: Pick<SymbolRules, 'baseAsset' | 'quoteAsset'>,
     now: number,
     valueOther: OtherAssetValuer = NO_VALUER,
   ): LateSaleBooking | undefined {
-    return this.closed.book(report, rules, now, valueOther);
+    return this.closed.book(report, assets, now, valueOther);
+  }
+
+  /** Whether this was such a sale, settled since: a report of it again books nothing. */
+  closedSaleSettled(clientOrderId: string): boolean {
+    return this.closed.wasSettled(clientOrderId);
   }
 
   /** A closed position's sale was not found on the exchange: it never executed. */
@@ -985,12 +990,13 @@ export class Ledger {
       (o) => o.purpose === 'exit' && o.state !== 'filled' && o.executedQty.isZero() && unsettled.has(o.clientOrderId),
     );
     const dangling = orders.filter((o) => (o.state === 'pending' || o.state === 'open') && !kept.includes(o));
+    const keptRecords = kept.map((o) => ClosedSales.kept(o, 'sent, its outcome unknown when the position closed', at));
     this.write(now, () => {
       for (const o of dangling) {
         // Left pending or working at the close: an exit never sent, or a leg the exchange ended.
         this.store.putOrder({ ...o, state: o.purpose === 'exit' ? 'rejected' : 'expired', updatedAt: at });
       }
-      for (const o of kept) this.closed.keep(o, trade, 'sent, its outcome unknown when the position closed', at);
+      for (const o of keptRecords) this.store.putOrder(o);
       this.store.addTrade(trade);
       this.store.putPosition(closed);
       this.store.deleteReservation(p.symbol);
@@ -1009,6 +1015,7 @@ export class Ledger {
       });
     });
     this.forget(p);
+    this.closed.remember(keptRecords, trade);
     return { trade, released };
   }
 

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../ports/exchange';
-import type { OrderState } from './records';
+import type { OrderRecord, OrderState } from './records';
 
 /** Our record's state for an exchange order status. */
 export function orderStateOf(status: OrderStatus): OrderState {
@@ -31,4 +31,16 @@ export function stateRank(state: OrderState): number {
 
 export function isFinalState(state: OrderState): boolean {
   return stateRank(state) === 2;
+}
+
+/**
+ * How a sale is recorded when its answer was lost and the look-ups never found it: taken as never
+ * executed, although Binance says it may still execute (-1007). Recorded in the order's error, so a
+ * restart still tells it from a sale the exchange refused outright.
+ */
+export const NOT_FOUND_AFTER = 'not found after';
+
+/** A sale taken as never executed after its look-ups (it may still execute late). */
+export function takenAsUnsent(o: OrderRecord): boolean {
+  return o.state === 'rejected' && (o.error?.startsWith(NOT_FOUND_AFTER) ?? false);
 }
