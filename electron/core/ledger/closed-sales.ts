@@ -57,7 +57,8 @@ export class ClosedSales {
 
   /** The record a sale kept at a close is written as (pending, or still working, with why). */
   static kept(order: OrderRecord, why: string, at: string): OrderRecord {
-    return { ...order, state: order.state === 'open' ? 'open' : 'pending', updatedAt: at, error: why };
+    const error = order.error ? `${why} (${order.error})` : why;
+    return { ...order, state: order.state === 'open' ? 'open' : 'pending', updatedAt: at, error };
   }
 
   /** The kept sale of this client id, if any. */

@@ -1,0 +1,258 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloseFlow } from '../../electron/core/engine/close-flow';
+import { ExitFlow } from '../../electron/core/engine/exit-flow';
+import { ReportFlow } from '../../electron/core/engine/report-flow';
+import { Decimal } from '../../electron/core/money/decimal';
+import {
+  ExchangeError,
+  type AssetBalance,
+  type MarketSellRequest,
+  type OcoReport,
+  type OrderReport,
+} from '../../electron/core/ports/exchange';
+import { FlowKit } from '../helpers/flow-kit';
+
+/**
+ * Leaving a position at market (ExitFlow) on a real ledger, with the real report and close parts
+ * beside it (FlowKit; protecting again is recorded, not done): cancel the OCO, sell what the account
+ * holds, and what each kind of failure of the sale does.
+ */
+let k: FlowKit;
+let exit: ExitFlow;
+let sales: MarketSellRequest[];
+
+const d = (v: string | number) => new Decimal(v);
+
+beforeEach(() => {
+  k = new FlowKit({
+    lookupDelaysMs: [5],
+    unknownOutcomeWindowMs: 20,
+    retryDelaysMs: [5, 10],
+    exitRetryBudgetMs: 40,
+    deferredRetryMs: 1000,
+  });
+  exit = new ExitFlow(k.state, k.flows);
+  const report = new ReportFlow(k.state, k.flows);
+  const closing = new CloseFlow(k.state, k.flows);
+  k.answers.bookReport = (p, r) => report.bookReport(p, r);
+  k.answers.matchHoldings = (p, why) => report.matchHoldings(p, why);
+  k.answers.closeIfDone = (p) => closing.closeIfDone(p);
+  k.answers.closingReason = (p, fallback) => closing.closingReason(p, fallback);
+  k.answers.closeLocked = (p, reason) => closing.closeLocked(p, reason);
+  k.answers.tellBalance = (always) => closing.tellBalance(always);
+  k.answers.cancelProtection = (p) => exit.cancelProtection(p);
+  sales = [];
+  holds('0.01');
+});
+afterEach(() => k.close());
+
+function holds(free: string): void {
+  k.exchange.getAssetBalance = async (): Promise<AssetBalance> => ({ free: d(free), locked: d(0) });
+}
+/** The exchange sells at 41000 (commission in USDT) unless `answer` says otherwise. */
+function sells(answer?: (req: MarketSellRequest, n: number) => OrderReport | Error): void {
+  k.exchange.marketSell = async (req) => {
+    sales.push(req);
+    const r = answer?.(req, sales.length) ?? filledAt(req, 41000);
+    if (r instanceof Error) throw r;
+    return r;
+  };
+}
+function filledAt(req: MarketSellRequest, price: number): OrderReport {
+  return k.report(req.clientOrderId, {
+    executedQty: req.quantity,
+    cumQuote: req.quantity.mul(price),
+    fills: [
+      {
+        price: d(price),
+        qty: req.quantity,
+        commission: req.quantity.mul(price).mul('0.001'),
+        commissionAsset: 'USDT',
+        tradeId: `${req.clientOrderId}-1`,
+      },
+    ],
+  });
+}
+/** The OCO cancelled as Binance answers a cancel: the list ALL_DONE, both legs CANCELED. */
+function cancels(): void {
+  k.exchange.cancelOco = async (symbol, list): Promise<OcoReport> => ({
+    symbol,
+    listClientOrderId: list,
+    orderListId: '1',
+    status: 'ALL_DONE',
+    takeProfit: k.report(`tr-1t1`, { type: 'LIMIT_MAKER', status: 'CANCELED', listClientOrderId: list }),
+    stopLoss: k.report(`tr-1s1`, { type: 'STOP_LOSS_LIMIT', status: 'CANCELED', listClientOrderId: list }),
+  });
+}
+const steps = () => k.calls.map((c) => c.step).filter((s) => !['bookReport', 'closeIfDone', 'tellBalance'].includes(s));
+const trade = () => k.store.trades()[0];
+
+describe('exitLocked', () => {
+  it('a protected position: the OCO cancelled, what the account holds sold at market, closed with the reason', async () => {
+    const p = k.protect(k.position());
+    cancels();
+    sells();
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toEqual([{ symbol: 'BTCUSDT', quantity: d('0.01'), clientOrderId: k.id('1x') }]);
+    expect(k.ledger.position('BTCUSDT')).toBeUndefined();
+    expect(trade()).toMatchObject({ exitReason: 'reversal' });
+    expect(trade()!.proceeds.toFixed()).toBe('409.59');
+    expect(k.ledger.order(k.id('1x'))).toBeUndefined(); // forgotten with the closed position
+    expect(k.told[0]).toEqual({ type: 'exit-started', symbol: 'BTCUSDT', reason: 'reversal' });
+  });
+
+  it('the account holds less than the position: only that is sold, the rest taken as sold outside', async () => {
+    const p = k.position();
+    holds('0.006');
+    sells();
+    await exit.exitLocked(p, 'reversal');
+    expect(sales.map((s) => s.quantity.toFixed())).toEqual(['0.006']);
+    expect(trade()!.quantity.toFixed()).toBe('0.006');
+  });
+
+  it('the market is closed: nothing cancelled or sold, said once, tried again later', async () => {
+    const p = k.protect(k.position());
+    let asked = 0;
+    k.exchange.cancelOco = async () => {
+      asked++;
+      throw new Error('no');
+    };
+    const open = k.state.x as { marketOpen: (s: string, r: boolean) => Promise<boolean> };
+    open.marketOpen = async () => false;
+    await exit.exitLocked(p, 'reversal');
+    await exit.exitLocked(p, 'reversal');
+    expect(asked).toBe(0);
+    expect(sales).toEqual([]);
+    expect(k.told.filter((e) => e.type === 'exit-deferred')).toHaveLength(1);
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'exit', at: k.t + 1000, reason: 'reversal' }]);
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('protected');
+  });
+
+  it('the OCO cannot be cancelled and may still rest: not sold (that could sell twice), tried again later', async () => {
+    const p = k.protect(k.position());
+    k.exchange.cancelOco = async () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    k.exchange.getOco = async () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    sells();
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toEqual([]);
+    expect(k.told.find((e) => e.type === 'exit-deferred')).toMatchObject({
+      message: expect.stringContaining('its OCO could not be cancelled and may still be live'),
+    });
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('exiting');
+    expect(steps()).not.toContain('protectLocked');
+  });
+
+  it('an OCO the exchange does not have: taken as ended, and the coins sold', async () => {
+    const p = k.protect(k.position());
+    k.exchange.cancelOco = async () => Promise.reject(new ExchangeError('rejected', 'Unknown order list sent.'));
+    k.exchange.getOco = async () => undefined;
+    sells();
+    await exit.exitLocked(p, 'emergency');
+    expect(sales).toHaveLength(1);
+    expect(trade()).toMatchObject({ exitReason: 'emergency' });
+  });
+});
+
+describe('a sale that fails', () => {
+  it('its answer lost and never found: taken as never executed (so recorded), the next sale under a new id', async () => {
+    const p = k.position();
+    sells((req, n) =>
+      n === 1 ? new ExchangeError('unknown-outcome', 'Timeout waiting for response (-1007)') : filledAt(req, 41000),
+    );
+    k.exchange.getOrder = async () => undefined;
+    await exit.exitLocked(p, 'reversal');
+    expect(sales.map((s) => s.clientOrderId)).toEqual([k.id('1x'), k.id('1x2')]);
+    expect(trade()).toMatchObject({ exitReason: 'reversal' });
+    // It may still execute late: the close keeps it and has it looked up.
+    const first = k.store.ordersForPosition(p.id).find((o) => o.clientOrderId === k.id('1x'))!;
+    expect(first.state).toBe('pending');
+    expect(first.error).toMatch(
+      /^sent, its outcome unknown when the position closed \(not found after an unknown answer: Timeout/,
+    );
+    expect(k.ledger.closedSales().map((o) => o.clientOrderId)).toEqual([k.id('1x')]);
+    expect(steps()).toContain('followClosedSales');
+  });
+
+  it('its answer lost and found executed: booked, never sold twice', async () => {
+    const p = k.position();
+    let lost: OrderReport | undefined;
+    sells((req) => {
+      lost = filledAt(req, 41000);
+      return new ExchangeError('unknown-outcome', 'HTTP 503');
+    });
+    k.exchange.getOrder = async () => lost;
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toHaveLength(1);
+    expect(trade()!.proceeds.toFixed()).toBe('409.59');
+  });
+
+  it('the market closed under the sale: its rules read again, the exit deferred and the OCO put back', async () => {
+    const p = k.position();
+    const rereads: boolean[] = [];
+    (k.state.x as { marketOpen: (s: string, r: boolean) => Promise<boolean> }).marketOpen = async (_s, reread) => {
+      rereads.push(reread);
+      return true;
+    };
+    sells(() => new ExchangeError('market-closed', 'Market is closed.'));
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toHaveLength(1);
+    expect(rereads).toEqual([false, true]);
+    expect(steps()).toContain('protectLocked');
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'exit', at: k.t + 1000, reason: 'reversal' }]);
+  });
+
+  it('Binance asks every request to wait (429): the wait honoured, outside the retry budget, then sold', async () => {
+    const p = k.position();
+    sells((req, n) =>
+      n === 1 ? new ExchangeError('rate-limited', 'Too many requests', { retryAfterMs: 60 }) : filledAt(req, 41000),
+    );
+    const started = Date.now();
+    await exit.exitLocked(p, 'reversal');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(sales.map((s) => s.clientOrderId)).toEqual([k.id('1x'), k.id('1x2')]);
+    expect(trade()).toMatchObject({ exitReason: 'reversal' });
+  });
+
+  it('below the minimum order at the market price: left as dust, the position closed', async () => {
+    const p = k.position();
+    sells(() => new ExchangeError('filter', 'Filter failure: NOTIONAL'));
+    k.exchange.getLastPrice = async () => d('0.01');
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toHaveLength(1);
+    expect(k.told.find((e) => e.type === 'warning')).toMatchObject({
+      message: '0.01 BTC cannot be sold (Filter failure: NOTIONAL) and stays as dust',
+    });
+    expect(k.ledger.position('BTCUSDT')).toBeUndefined();
+  });
+
+  it('refused again and again: past the retry budget the exit is deferred and the coins protected by an OCO again', async () => {
+    const p = k.position();
+    sells(() => new ExchangeError('rejected', 'Order would trigger immediately.'));
+    k.exchange.getLastPrice = async () => d(41000);
+    await exit.exitLocked(p, 'reversal');
+    expect(sales.length).toBeGreaterThan(1);
+    expect(k.told.find((e) => e.type === 'error')).toMatchObject({
+      message: 'market sell failed: Order would trigger immediately.; 0.01 BTC is being protected by its OCO again',
+    });
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
+    expect(steps().at(-1)).toBe('protectLocked');
+  });
+
+  it('a partial sale: the rest sold by the next one, said', async () => {
+    const p = k.position();
+    sells((req, n) =>
+      n === 1
+        ? { ...filledAt({ ...req, quantity: d('0.004') }, 41000), status: 'EXPIRED' as const }
+        : filledAt(req, 41000),
+    );
+    holds('0.01');
+    k.exchange.getAssetBalance = async () => ({ free: sales.length === 0 ? d('0.01') : d('0.006'), locked: d(0) });
+    await exit.exitLocked(p, 'reversal');
+    expect(sales.map((s) => s.quantity.toFixed())).toEqual(['0.01', '0.006']);
+    expect(k.told.find((e) => e.type === 'warning')).toMatchObject({
+      message: 'market sell expired with 0.006 BTC unsold; selling the rest',
+    });
+    expect(trade()!.quantity.toFixed()).toBe('0.01');
+  });
+});
