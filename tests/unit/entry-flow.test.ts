@@ -96,7 +96,7 @@ describe('enterLocked', () => {
     k.told.length = 0;
     await entry.enterLocked(set, rules, 3);
     expect(k.told).toEqual([{ type: 'skip', symbol: 'BTCUSDT', reason: 'has-position' }]);
-    (k.state.x as { halted: () => boolean }).halted = () => true;
+    k.state.x.halted = () => true;
     const [eth] = sets([
       { symbol: 'ETHUSDT', allocationPercent: 10, zScoreThreshold: 2, profitPercent: 5, stopLossPercent: 2 },
     ]);
@@ -133,7 +133,7 @@ describe('enterLocked', () => {
 
   it("an entry above the symbol's maximum quantity per order: refused before anything is sent, the funds released", async () => {
     buysWith((req) => filled(req));
-    (k.state.x as { lastPrice: (s: string) => number }).lastPrice = () => 40000;
+    k.state.x.lastPrice = () => 40000;
     await entry.enterLocked(set, usdtRules('BTCUSDT', { maxQty: '0.005' }), 3);
     expect(buys).toEqual([]);
     expect(k.ledger.reservation('BTCUSDT')).toBeUndefined();
@@ -274,7 +274,7 @@ describe('bookEntryLocked and adoptLateEntryLocked', () => {
   });
 
   it('a buy that executed after it was given up on: a position again, protected', async () => {
-    (k.state.x as { setFor: (s: string) => ParameterSet | undefined }).setFor = () => set;
+    k.state.x.setFor = () => set;
     const late = filled({ symbol: 'BTCUSDT', quoteAmount: d(300), clientOrderId: k.id('9b') });
     await entry.adoptLateEntryLocked(late);
     expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
@@ -287,7 +287,7 @@ describe('bookEntryLocked and adoptLateEntryLocked', () => {
     await entry.adoptLateEntryLocked(late);
     expect(k.told.at(-1)).toMatchObject({ message: expect.stringContaining('BTCUSDT is no longer traded') });
     k.position();
-    (k.state.x as { setFor: (s: string) => ParameterSet | undefined }).setFor = () => set;
+    k.state.x.setFor = () => set;
     await entry.adoptLateEntryLocked(late);
     expect(k.told.at(-1)).toMatchObject({
       message: expect.stringContaining('while another position of BTCUSDT is open'),

@@ -117,7 +117,7 @@ describe('exitLocked', () => {
       asked++;
       throw new Error('no');
     };
-    const open = k.state.x as { marketOpen: (s: string, r: boolean) => Promise<boolean> };
+    const open = k.state.x;
     open.marketOpen = async () => false;
     await exit.exitLocked(p, 'reversal');
     await exit.exitLocked(p, 'reversal');
@@ -189,7 +189,7 @@ describe('a sale that fails', () => {
   it('the market closed under the sale: its rules read again, the exit deferred and the OCO put back', async () => {
     const p = k.position();
     const rereads: boolean[] = [];
-    (k.state.x as { marketOpen: (s: string, r: boolean) => Promise<boolean> }).marketOpen = async (_s, reread) => {
+    k.state.x.marketOpen = async (_s, reread) => {
       rereads.push(reread);
       return true;
     };
