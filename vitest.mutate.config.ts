@@ -1,4 +1,17 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The unit tests first: Stryker stops a mutant's run at its first failing test (bail), and a unit
+ * test fails in milliseconds where an integration test that reaches the same line takes seconds.
+ */
+class UnitTestsFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const unit = (f: TestSpecification) => f.moduleId.includes('/tests/unit/');
+    return [...sorted.filter(unit), ...sorted.filter((f) => !unit(f))];
+  }
+}
 
 /**
  * The tests Stryker runs against each mutant (npm run mutate; see docs/mutation.md): the unit and
@@ -25,6 +38,7 @@ export default defineConfig({
       'tests/unit/control-path.test.ts',
       'tests/unit/kline-csv.test.ts',
     ],
+    sequence: { sequencer: UnitTestsFirst },
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
