@@ -1,25 +1,31 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The unit tests first: Stryker stops a mutant's run at its first failing test (bail), and a unit
- * test fails in milliseconds where an integration test that reaches the same line takes seconds.
+ * The quickest kill first: Stryker stops a mutant's run at its first failing test (bail), so the
+ * order of the files decides what a killed mutant costs. A file that failed last time first (the
+ * mutant beside the last one is often killed by the same test), then the unit tests, then the
+ * quicker files: a unit test fails in milliseconds where an integration test that reaches the same
+ * line takes seconds.
  */
-class UnitTestsFirst extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const unit = (f: TestSpecification) => f.moduleId.includes('/tests/unit/');
-    return [...sorted.filter(unit), ...sorted.filter((f) => !unit(f))];
+class QuickestKillFirst extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const root = this.ctx.config.root;
+    const rank = (f: TestSpecification) => {
+      const state = this.ctx.cache.getFileTestResults(`${f.project.name}:${path.relative(root, f.moduleId)}`);
+      return {
+        failed: state?.failed ? 0 : 1,
+        unit: f.moduleId.includes('/tests/unit/') ? 0 : 1,
+        duration: state?.duration ?? Number.MAX_SAFE_INTEGER,
+      };
+    };
+    const ranked = files.map((f) => ({ f, r: rank(f) }));
+    ranked.sort((a, b) => a.r.failed - b.r.failed || a.r.unit - b.r.unit || a.r.duration - b.r.duration);
+    return Promise.resolve(ranked.map((x) => x.f));
   }
 }
 
-/**
- * The tests Stryker runs against each mutant (npm run mutate; see docs/mutation.md): the unit and
- * integration tests that exercise electron/core and the paper and Binance adapters. Left out: the
- * CLI and end-to-end tests (child processes, which per-test coverage can't see into), the keychain
- * tests, and the integration tests of layers outside the mutated scope (main/preload shell, host
- * dispatcher, WebSocket host and trading host, replay feed, control path and channel).
- */
 export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
@@ -38,7 +44,7 @@ export default defineConfig({
       'tests/unit/control-path.test.ts',
       'tests/unit/kline-csv.test.ts',
     ],
-    sequence: { sequencer: UnitTestsFirst },
+    sequence: { sequencer: QuickestKillFirst },
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
