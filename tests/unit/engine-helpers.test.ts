@@ -3,7 +3,14 @@ import { entryId, exitId, ocoIds } from '../../electron/core/engine/client-ids';
 import { ReportMailbox } from '../../electron/core/engine/report-mailbox';
 import { rulesChanges } from '../../electron/core/engine/rules-changes';
 import { backoff, DEFAULT_TIMINGS, sleep } from '../../electron/core/engine/timings';
-import { isFinalState, orderStateOf, stateRank } from '../../electron/core/ledger/order-states';
+import {
+  isFinalState,
+  NOT_FOUND_AFTER,
+  orderStateOf,
+  stateRank,
+  takenAsUnsent,
+} from '../../electron/core/ledger/order-states';
+import type { OrderRecord } from '../../electron/core/ledger/records';
 import { Decimal } from '../../electron/core/money/decimal';
 import type { OrderReport, OrderStatus } from '../../electron/core/ports/exchange';
 import { usdtRules } from '../helpers/rules';
@@ -101,6 +108,15 @@ describe('ReportMailbox', () => {
     expect((await second)?.status).toBe('FILLED');
   });
 
+  it('a wait that times out while a newer one of the same id waits leaves the newer one waiting', async () => {
+    const box = new ReportMailbox();
+    const first = box.wait('g', 10, never);
+    const second = box.wait('g', 800, never); // registered before the first times out
+    expect(await first).toBeUndefined();
+    box.post(report('g', { status: 'FILLED' }));
+    expect((await second)?.status).toBe('FILLED');
+  });
+
   it('keeps at most 500 unclaimed reports, dropping the oldest', () => {
     const box = new ReportMailbox();
     for (let i = 0; i < 501; i++) box.post(report(`id-${i}`));
@@ -186,7 +202,7 @@ describe('backoff and sleep', () => {
     await sleep(-5);
     const aborted = new AbortController();
     aborted.abort();
-    await sleep(60_000, aborted.signal);
+    await sleep(1000, aborted.signal); // a listener added to an aborted signal never fires: checked first
     expect(Date.now() - t).toBeLessThan(50);
     const later = new AbortController();
     t = Date.now();
@@ -220,5 +236,14 @@ describe('order states', () => {
     }
     expect(isFinalState('open')).toBe(false);
     expect(isFinalState('pending')).toBe(false);
+  });
+
+  it('takes as never executed only a rejected sale whose error says it was not found after its look-ups', () => {
+    const order = (state: OrderRecord['state'], error?: string) => ({ state, error }) as OrderRecord;
+    expect(takenAsUnsent(order('rejected', `${NOT_FOUND_AFTER} 6 look-ups`))).toBe(true);
+    expect(takenAsUnsent(order('rejected', '-2010 insufficient balance'))).toBe(false);
+    expect(takenAsUnsent(order('rejected'))).toBe(false);
+    expect(takenAsUnsent(order('filled', `${NOT_FOUND_AFTER} 6 look-ups`))).toBe(false);
+    expect(takenAsUnsent(order('canceled', `${NOT_FOUND_AFTER} 6 look-ups`))).toBe(false);
   });
 });
