@@ -46,15 +46,22 @@ const summary = (events: WsApiEvent[]): unknown[][] =>
 
 const balances = () => fake.account(KEY).balances;
 
+/** A SELL OCO of 0.003 BTC: a LIMIT_MAKER at 41000 above, a STOP_LOSS (market) at 39000 below. */
+const stopLossOco = {
+  symbol: BTC,
+  side: 'SELL',
+  quantity: '0.003',
+  aboveType: 'LIMIT_MAKER',
+  abovePrice: '41000',
+  belowType: 'STOP_LOSS',
+  belowStopPrice: '39000',
+};
+
+/** Places the OCO `${tag}L` (legs `${tag}TP` and `${tag}SL`): stopLossOco with a STOP_LOSS_LIMIT limit 38960 below. */
 async function oco(tag: string, extra: Record<string, string> = {}) {
   return api('POST', '/api/v3/orderList/oco', {
-    symbol: BTC,
-    side: 'SELL',
-    quantity: '0.003',
-    aboveType: 'LIMIT_MAKER',
-    abovePrice: '41000',
+    ...stopLossOco,
     belowType: 'STOP_LOSS_LIMIT',
-    belowStopPrice: '39000',
     belowPrice: '38960',
     belowTimeInForce: 'GTC',
     listClientOrderId: `${tag}L`,
@@ -330,13 +337,7 @@ describe('OCO with a STOP_LOSS (market) below leg', () => {
     // belowPrice / belowTimeInForce go with STOP_LOSS_LIMIT only.
     expect((await oco('m', { belowType: 'STOP_LOSS' })).body).toMatchObject({ code: -1106 });
     const res = await api('POST', '/api/v3/orderList/oco', {
-      symbol: BTC,
-      side: 'SELL',
-      quantity: '0.003',
-      aboveType: 'LIMIT_MAKER',
-      abovePrice: '41000',
-      belowType: 'STOP_LOSS',
-      belowStopPrice: '39000',
+      ...stopLossOco,
       listClientOrderId: 'mL',
       aboveClientOrderId: 'mTP',
       belowClientOrderId: 'mSL',
@@ -387,17 +388,8 @@ describe('OCO with a STOP_LOSS (market) below leg', () => {
 
   it('checks aboveType / belowType as Binance documents them', async () => {
     await start();
-    const base = {
-      symbol: BTC,
-      side: 'SELL',
-      quantity: '0.003',
-      aboveType: 'LIMIT_MAKER',
-      abovePrice: '41000',
-      belowType: 'STOP_LOSS',
-      belowStopPrice: '39000',
-    };
     const tryOco = async (extra: Record<string, string>) =>
-      (await api('POST', '/api/v3/orderList/oco', { ...base, ...extra })).body;
+      (await api('POST', '/api/v3/orderList/oco', { ...stopLossOco, ...extra })).body;
     expect(await tryOco({ belowPrice: '38960' })).toEqual({
       code: -1106,
       msg: "Parameter 'belowPrice' sent when not required.",

@@ -89,6 +89,29 @@ describe('closeIfDone', () => {
     expect(close.closeIfDone(p)).toBe(false);
   });
 
+  it('a list recorded but its answer not known yet (legs pending) keeps it open, everything sold by a market sale', () => {
+    const p = k.position();
+    k.ledger.ocoPending(
+      p.id,
+      {
+        quantity: p.sellQty,
+        takeProfitPrice: new Decimal(42000),
+        stopPrice: new Decimal(39200),
+        stopType: 'STOP_LOSS_LIMIT',
+        stopLimitPrice: new Decimal(39100),
+        listClientOrderId: 'tr-1o1',
+        takeProfitClientOrderId: 'tr-1t1',
+        stopLossClientOrderId: 'tr-1s1',
+      },
+      k.t,
+    );
+    expect(k.ledger.order('tr-1t1')?.state).toBe('pending');
+    k.ledger.exitStarted(p.id, 'reversal', 'tr-1x', k.t, new Decimal('0.01'));
+    const after = k.sold('tr-1x', '0.01', 41000);
+    expect(close.closeIfDone(after)).toBe(false);
+    expect(closed()).toBe(false);
+  });
+
   it('still buying (opening): never closed', () => {
     const [set] = sets([
       { symbol: 'BTCUSDT', allocationPercent: 40, zScoreThreshold: 2, profitPercent: 5, stopLossPercent: 2 },
@@ -131,6 +154,46 @@ describe('closingReason', () => {
     expect(close.closingReason(k.ledger.position('BTCUSDT')!)).toBe('take-profit');
   });
 
+  it('two legs that sold within one millisecond, the take-profit first: the stop-loss sold last', () => {
+    k.protect(k.position());
+    k.sold('tr-1t1', '0.004', 42000, 'PARTIALLY_FILLED');
+    k.sold('tr-1s1', '0.006', 39100);
+    expect(close.closingReason(k.ledger.position('BTCUSDT')!)).toBe('stop-loss');
+  });
+
+  it('the entry never decides it, even when its record was updated after the sells', () => {
+    const [set] = sets([
+      { symbol: 'BTCUSDT', allocationPercent: 40, zScoreThreshold: 2, profitPercent: 5, stopLossPercent: 2 },
+    ]);
+    const r = k.ledger.reserve(set!, usdtRules('BTCUSDT'), (id) => `tr-${id}b`, k.t);
+    if (!r.ok) throw new Error(r.detail);
+    const entry = {
+      ...k.report(r.position.entryClientOrderId, {
+        side: 'BUY',
+        executedQty: new Decimal('0.01'),
+        cumQuote: new Decimal(400),
+        fills: [
+          {
+            price: new Decimal(40000),
+            qty: new Decimal('0.01'),
+            commission: new Decimal(0),
+            commissionAsset: 'BNB',
+            tradeId: '1',
+          },
+        ],
+      }),
+      orderId: '',
+    };
+    const p = k.ledger.entryFilled(r.position.id, entry, usdtRules('BTCUSDT'), k.t).position;
+    k.protect(p);
+    k.sold('tr-1t1', '0.01', 42000);
+    later();
+    // The stream's copy of the entry's report comes last, with the exchange's order id.
+    k.ledger.orderReported({ ...entry, orderId: '1' }, k.t);
+    expect(k.ledger.order(r.position.entryClientOrderId)?.updatedAt).toBe(new Date(k.t).toISOString());
+    expect(close.closingReason(k.ledger.position('BTCUSDT')!)).toBe('take-profit');
+  });
+
   it("a market sale last: the reason given, else the exit's, else 'external'", () => {
     const p = k.protect(k.position());
     expect(close.closingReason(p)).toBe('external');
@@ -170,6 +233,20 @@ describe('closeLocked', () => {
     close.closeLocked(q, 'external');
     expect(k.ledger.closedSale(id)).toBeUndefined();
     expect(k.steps()).toEqual(['followClosedSales']);
+  });
+
+  it("a close that keeps a sale looks it up, while another position's kept sale is still looked up too", () => {
+    const p = k.position();
+    k.ledger.exitStarted(p.id, 'reversal', 'tr-1x', k.t, new Decimal('0.01'));
+    k.state.maybeSent.add('tr-1x');
+    close.closeLocked(p, 'external');
+    const q = k.position();
+    const id = `tr-${q.id}x`;
+    k.ledger.exitStarted(q.id, 'reversal', id, k.t, new Decimal('0.01'));
+    k.state.maybeSent.add(id);
+    close.closeLocked(q, 'external');
+    expect(k.ledger.closedSales().map((o) => o.clientOrderId)).toEqual(['tr-1x', id]);
+    expect(k.steps()).toEqual(['followClosedSales', 'followClosedSales']);
   });
 
   it('a sale taken as never executed after its look-ups is kept too; a sale refused outright is not', () => {

@@ -10,7 +10,8 @@ import {
   type OcoReport,
   type OrderReport,
 } from '../../electron/core/ports/exchange';
-import { FlowKit } from '../helpers/flow-kit';
+import type { FlowKit } from '../helpers/flow-kit';
+import { quickFlowKit } from '../helpers/flow-fixtures';
 
 /**
  * Leaving a position at market (ExitFlow) on a real ledger, with the real report and close parts
@@ -24,13 +25,7 @@ let sales: MarketSellRequest[];
 const d = (v: string | number) => new Decimal(v);
 
 beforeEach(() => {
-  k = new FlowKit({
-    lookupDelaysMs: [5],
-    unknownOutcomeWindowMs: 20,
-    retryDelaysMs: [5, 10],
-    exitRetryBudgetMs: 40,
-    deferredRetryMs: 1000,
-  });
+  k = quickFlowKit({ exitRetryBudgetMs: 40, deferredRetryMs: 1000 });
   exit = new ExitFlow(k.state, k.flows);
   const report = new ReportFlow(k.state, k.flows);
   const closing = new CloseFlow(k.state, k.flows);

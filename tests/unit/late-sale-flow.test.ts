@@ -164,4 +164,19 @@ describe('followClosedSales', () => {
     expect(recorded()?.state).toBe('filled');
     expect(k.told).toHaveLength(1);
   });
+  it('found still executing (not final): nothing booked yet, still kept for the next look-up', async () => {
+    closedWithSaleUnknown();
+    const partly = {
+      ...filled(),
+      status: 'PARTIALLY_FILLED' as const,
+      executedQty: new Decimal('0.006'),
+      fills: [{ ...filled().fills[0]!, qty: new Decimal('0.006') }],
+    };
+    k.exchange.getOrder = async () => partly;
+    late.followClosedSales();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(k.ledger.closedSale('tr-1x')?.state).toBe('pending');
+    expect(k.store.trades()[0]!.quantity.toFixed()).toBe('0');
+    expect(k.told).toEqual([]);
+  });
 });

@@ -143,6 +143,29 @@ describe('lookUpOrder', () => {
     expect(c.asked()).toBe(1);
   });
 
+  it("a report of another order naming this id as its list's does not answer it", async () => {
+    const c = context({
+      answers: [none, () => report('a')],
+      timings: { lookupDelaysMs: [30], unknownOutcomeWindowMs: 60_000 },
+    });
+    const found = lookUpOrder(c.x, 'BTCUSDT', 'a');
+    await new Promise((r) => setTimeout(r, 5));
+    c.mailbox.post({ ...report('b'), listClientOrderId: 'a' });
+    expect(await found).toMatchObject({ clientOrderId: 'a' });
+    expect(c.asked()).toBe(2);
+  });
+
+  it('a schedule longer than the window: ends once the window has passed, not at the end of the schedule', async () => {
+    const c = context({
+      answers: [none],
+      timings: { lookupDelaysMs: [10, 10, 10, 10, 10, 10], unknownOutcomeWindowMs: 20 },
+    });
+    const spent = { ms: 0 };
+    expect(await lookUpOrder(c.x, 'BTCUSDT', 'a', { spent })).toBe('absent');
+    expect(spent.ms).toBe(20);
+    expect(c.asked()).toBe(3);
+  });
+
   it('finalOnly: a report not final arriving meanwhile does not end it', async () => {
     const c = context({
       answers: [none, () => report('a')],

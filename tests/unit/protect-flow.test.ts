@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProtectFlow } from '../../electron/core/engine/protect-flow';
 import { Decimal } from '../../electron/core/money/decimal';
 import { ExchangeError, type OcoReport, type OcoRequest } from '../../electron/core/ports/exchange';
-import { FlowKit } from '../helpers/flow-kit';
+import type { FlowKit } from '../helpers/flow-kit';
+import { ocoPending, quickFlowKit } from '../helpers/flow-fixtures';
 import { usdtRules } from '../helpers/rules';
 
 /**
@@ -16,13 +17,7 @@ let placed: OcoRequest[];
 const d = (v: string | number) => new Decimal(v);
 
 beforeEach(() => {
-  k = new FlowKit({
-    lookupDelaysMs: [5],
-    unknownOutcomeWindowMs: 20,
-    retryDelaysMs: [5, 10],
-    exitRetryBudgetMs: 30,
-    deferredRetryMs: 4000,
-  });
+  k = quickFlowKit({ exitRetryBudgetMs: 30, deferredRetryMs: 4000 });
   protect = new ProtectFlow(k.state, k.flows);
   placed = [];
 });
@@ -279,19 +274,7 @@ describe('protectionOf', () => {
     expect(protect.protectionOf('BTCUSDT')).toEqual({ kind: 'none' });
     const p = k.position();
     expect(protect.protectionOf('BTCUSDT')).toEqual({ kind: 'none' });
-    k.ledger.ocoPending(
-      p.id,
-      {
-        quantity: d('0.01'),
-        takeProfitPrice: d(42000),
-        stopPrice: d(39200),
-        stopType: 'STOP_LOSS',
-        listClientOrderId: 'L',
-        takeProfitClientOrderId: 'T',
-        stopLossClientOrderId: 'S',
-      },
-      k.t,
-    );
+    ocoPending(k, p, { list: 'L', tp: 'T', sl: 'S' });
     expect(protect.protectionOf('BTCUSDT')).toEqual({ kind: 'pending' });
     k.state.protection.set('BTCUSDT', { kind: 'stop-triggered', since: 1 });
     expect(protect.protectionOf('BTCUSDT')).toEqual({ kind: 'stop-triggered', since: 1 });

@@ -3,8 +3,8 @@ import type { PositionFlows } from '../../electron/core/engine/position-flows';
 import { Reconciler } from '../../electron/core/engine/reconciler';
 import { Ledger } from '../../electron/core/ledger/ledger';
 import { Decimal } from '../../electron/core/money/decimal';
-import type { OcoReport, OrderReport } from '../../electron/core/ports/exchange';
 import { FlowKit } from '../helpers/flow-kit';
+import { ocoPending, ocoReport } from '../helpers/flow-fixtures';
 import { sets } from '../helpers/paper-harness';
 import { usdtRules } from '../helpers/rules';
 
@@ -51,18 +51,6 @@ function opening(): void {
   const r = k.ledger.reserve(set!, usdtRules('BTCUSDT'), (id) => k.id(`${id}b`), k.t);
   if (!r.ok) throw new Error(r.detail);
 }
-const oco = (
-  tp: Partial<OrderReport>,
-  sl: Partial<OrderReport>,
-  status: OcoReport['status'] = 'EXECUTING',
-): OcoReport => ({
-  symbol: 'BTCUSDT',
-  listClientOrderId: 'tr-1o1',
-  orderListId: '1',
-  status,
-  takeProfit: k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'NEW', listClientOrderId: 'tr-1o1', ...tp }),
-  stopLoss: k.report('tr-1s1', { type: 'STOP_LOSS_LIMIT', status: 'NEW', listClientOrderId: 'tr-1o1', ...sl }),
-});
 
 describe('run', () => {
   it('nothing to reconcile: said, unless quiet; the closed sales are followed every time', async () => {
@@ -141,25 +129,12 @@ describe('bought, no confirmed OCO (open)', () => {
   });
 
   function pendingOco(): void {
-    const p = k.position();
-    k.ledger.ocoPending(
-      p.id,
-      {
-        quantity: d('0.01'),
-        takeProfitPrice: d(42000),
-        stopPrice: d(39200),
-        stopType: 'STOP_LOSS',
-        listClientOrderId: 'tr-1o1',
-        takeProfitClientOrderId: 'tr-1t1',
-        stopLossClientOrderId: 'tr-1s1',
-      },
-      k.t,
-    );
+    ocoPending(k, k.position(), { list: 'tr-1o1', tp: 'tr-1t1', sl: 'tr-1s1' });
   }
 
   it('an OCO sent before the restart and accepted: adopted, the position protected', async () => {
     pendingOco();
-    answers.lookUpSentOco = async () => oco({}, {});
+    answers.lookUpSentOco = async () => ocoReport(k, {}, {});
     expect(await reconciler().run()).toEqual([
       'BTCUSDT: the OCO of position #1 was accepted before the restart: position protected',
     ]);
@@ -199,7 +174,7 @@ describe('protected', () => {
   it('its take-profit filled while we were down: the legs handed to the flows, said', async () => {
     k.protect(k.position());
     k.exchange.getOco = async () =>
-      oco({ status: 'FILLED', executedQty: d('0.01'), cumQuote: d(420) }, { status: 'EXPIRED' }, 'ALL_DONE');
+      ocoReport(k, { status: 'FILLED', executedQty: d('0.01'), cumQuote: d(420) }, { status: 'EXPIRED' }, 'ALL_DONE');
     expect(await reconciler().run()).toEqual([
       "BTCUSDT: the OCO's take-profit filled while we were down at 42000; the rest is protected again",
     ]);
@@ -208,7 +183,7 @@ describe('protected', () => {
 
   it('both legs still working: nothing said', async () => {
     k.protect(k.position());
-    k.exchange.getOco = async () => oco({}, {});
+    k.exchange.getOco = async () => ocoReport(k, {}, {});
     expect(await reconciler().run({ quietWhenClean: true })).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReportFlow } from '../../electron/core/engine/report-flow';
 import { Decimal } from '../../electron/core/money/decimal';
-import type { AssetBalance, OcoReport, OrderReport } from '../../electron/core/ports/exchange';
+import type { AssetBalance, OrderReport } from '../../electron/core/ports/exchange';
 import { FlowKit } from '../helpers/flow-kit';
+import { ocoReport } from '../helpers/flow-fixtures';
 import { sets } from '../helpers/paper-harness';
 import { usdtRules } from '../helpers/rules';
 
@@ -217,19 +218,6 @@ describe('onReport: where each report goes', () => {
 });
 
 describe('assessLocked: what the OCO legs say', () => {
-  const oco = (
-    tp: Partial<OrderReport>,
-    sl: Partial<OrderReport>,
-    status: OcoReport['status'] = 'EXECUTING',
-  ): OcoReport => ({
-    symbol: 'BTCUSDT',
-    listClientOrderId: 'tr-1o1',
-    orderListId: '1',
-    status,
-    takeProfit: k.report('tr-1t1', { type: 'LIMIT_MAKER', listClientOrderId: 'tr-1o1', status: 'NEW', ...tp }),
-    stopLoss: k.report('tr-1s1', { type: 'STOP_LOSS_LIMIT', listClientOrderId: 'tr-1o1', status: 'NEW', ...sl }),
-  });
-
   it('an open position without an order: protected', async () => {
     k.position();
     await flow.assessLocked('BTCUSDT');
@@ -271,7 +259,7 @@ describe('assessLocked: what the OCO legs say', () => {
     k.protect(k.position());
     k.state.expiry.set('tr-1t1', 'EXCHANGE_CANCELED');
     k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'CANCELED' }), k.t);
-    k.exchange.getOco = async () => oco({ status: 'CANCELED' }, { status: 'NEW' });
+    k.exchange.getOco = async () => ocoReport(k, { status: 'CANCELED' }, { status: 'NEW' });
     // The cancel ends what is left of the list (as ExitFlow.cancelProtection does).
     k.answers.cancelProtection = () => {
       k.ledger.ocoEnded(1, 'canceled', 'cancelled by us', k.t);
