@@ -86,6 +86,38 @@ describe('ZScoreSignal', () => {
     }
   });
 
+  it('a steady trend with tiny noise (the one-pass variance cancels): the two-pass window variance, within 1e-9 of the reference', () => {
+    // Returns of 0.001 +- 5e-9: the one-pass variance is below 1e-6 of the sum of squares, so the
+    // guard recomputes it around the window's mean; a wrong mean or a skipped guard is off by 1e-5 or more.
+    let s = 7;
+    let p = 100;
+    const closes: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      p *= Math.exp(0.001 + 1e-8 * (s / 2 ** 32 - 0.5));
+      closes.push(p);
+    }
+    for (const [lookback, ma] of [
+      [20, 1],
+      [7, 2],
+      [60, 1],
+    ] as const) {
+      const fast = new ZScoreSignal({ lookback, movingAverages: ma });
+      const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
+      let worst = 0;
+      let compared = 0;
+      for (const c of closes) {
+        const a = fast.update(c);
+        const b = slow.update(c);
+        if (Number.isNaN(b)) continue;
+        compared++;
+        worst = Math.max(worst, Math.abs(a - b) / Math.max(1, Math.abs(b)));
+      }
+      expect(compared).toBeGreaterThan(2900);
+      expect(worst).toBeLessThan(1e-9);
+    }
+  });
+
   it('long flat runs and one-tick moves, every lookback from 3 to 60: the direct computation, never a z in the millions', () => {
     // BNBUSDT-like: many equal closes, then a single tick, then equal again.
     const closes: number[] = [];
