@@ -10,7 +10,10 @@ import { FlowKit } from './flow-kit';
  * plan of a pending OCO, and the exchange's report of the position's OCO.
  */
 
-/** A FlowKit whose look-ups and retries are quick (one look-up after 5 ms, the outcome unknown after 20 ms, retries after 5 and 10 ms). */
+/**
+ * A FlowKit whose look-ups and retries are quick: one look-up after 5 ms, the outcome unknown after
+ * 20 ms, retries after 5 and 10 ms.
+ */
 export function quickFlowKit(timings: Pick<EngineTimings, 'exitRetryBudgetMs' | 'deferredRetryMs'>): FlowKit {
   return new FlowKit({ lookupDelaysMs: [5], unknownOutcomeWindowMs: 20, retryDelaysMs: [5, 10], ...timings });
 }
