@@ -173,6 +173,38 @@ describe('ZScoreSignal', () => {
     expect(v).toBe(0);
   });
 
+  it('skips a bad price (0, negative, NaN): no return from it or to the next close, and finite values after', () => {
+    for (const bad of [0, -5, NaN]) {
+      const closes = walk(11, 40);
+      const s = new ZScoreSignal({ lookback: 5, movingAverages: 1 });
+      let v = NaN;
+      for (const c of closes.slice(0, 20)) v = s.update(c);
+      expect(Number.isFinite(v)).toBe(true);
+      expect(s.update(bad)).toBe(v); // a return into a bad price would be -Infinity or NaN
+      expect(s.update(closes[20]!)).toBe(v); // and one out of it +Infinity or NaN
+      for (const c of closes.slice(21)) expect(Number.isFinite(s.update(c))).toBe(true);
+    }
+  });
+
+  it('the naive reference: the same warm-up, not ready until its first value', () => {
+    for (const [lookback, ma] of [
+      [5, 2],
+      [3, 1],
+      [9, 4],
+    ] as const) {
+      const fast = new ZScoreSignal({ lookback, movingAverages: ma });
+      const slow = new NaiveZScoreSignal({ lookback, movingAverages: ma });
+      expect(slow.warmupCandles).toBe(fast.warmupCandles);
+      const closes = walk(lookback * 10 + ma, fast.warmupCandles);
+      for (const c of closes.slice(0, -1)) {
+        slow.update(c);
+        expect(slow.ready).toBe(false);
+      }
+      slow.update(closes.at(-1)!);
+      expect(slow.ready).toBe(true);
+    }
+  });
+
   it('rejects impossible settings', () => {
     expect(() => new ZScoreSignal({ lookback: 2, movingAverages: 1 })).toThrow(/lookback/);
     expect(() => new ZScoreSignal({ lookback: 5, movingAverages: 0 })).toThrow(/movingAverages/);
