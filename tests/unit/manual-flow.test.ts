@@ -114,6 +114,19 @@ describe('retargetLocked', () => {
     expect(steps()).toEqual(['cancelProtection', 'cancelProtection']);
     expect(k.ledger.position('BTCUSDT')?.params.stopLossPercent).toBe(2);
   });
+
+  it('the OCO cancelled, but an OCO leg sold the rest meanwhile: said, no new OCO, targets unchanged', async () => {
+    const p = k.protect(k.position());
+    k.answers.cancelProtection = () => {
+      k.ledger.positionClosed(p.id, 'take-profit', k.t);
+      return Promise.resolve('clear');
+    };
+    expect(await manual.retargetLocked(p, { stop: d(39500) }, 40000)).toBe(
+      "BTCUSDT's position closed before its targets could be moved",
+    );
+    expect(steps()).toEqual(['cancelProtection']);
+    expect(k.told).toEqual([]);
+  });
 });
 
 describe('forgetLocked', () => {
@@ -153,7 +166,12 @@ describe('forgetLocked', () => {
     );
     k.answers.cancelProtection = () => Promise.resolve('closed');
     expect(await manual.forgetLocked(p)).toBe("BTCUSDT's position closed meanwhile");
-    k.ledger.positionClosed(p.id, 'external', k.t);
+    k.answers.cancelProtection = () => {
+      k.ledger.positionClosed(p.id, 'stop-loss', k.t);
+      return Promise.resolve('clear');
+    };
+    expect(await manual.forgetLocked(p)).toBe("BTCUSDT's position closed meanwhile");
+    expect(steps()).toEqual(['cancelProtection', 'cancelProtection', 'cancelProtection']);
     expect(await refused(manual.forgetLocked(p))).toBe('BTCUSDT has no open position any more');
   });
 });
