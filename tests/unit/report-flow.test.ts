@@ -26,6 +26,13 @@ const holds = (free: string, locked = '0') => {
   k.exchange.getAssetBalance = async (): Promise<AssetBalance> => ({ free: d(free), locked: d(locked) });
 };
 const warnings = () => k.told.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
+/** The cancel ends what is left of the list (as ExitFlow.cancelProtection does). */
+const cancelEndsTheList = () => {
+  k.answers.cancelProtection = () => {
+    k.ledger.ocoEnded(1, 'canceled', 'cancelled by us', k.t);
+    return Promise.resolve('clear');
+  };
+};
 
 describe('matchHoldings', () => {
   it('the account holds the coins: the position as it is', async () => {
@@ -260,11 +267,7 @@ describe('assessLocked: what the OCO legs say', () => {
     k.state.expiry.set('tr-1t1', 'EXCHANGE_CANCELED');
     k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'CANCELED' }), k.t);
     k.exchange.getOco = async () => ocoReport(k, { status: 'CANCELED' }, { status: 'NEW' });
-    // The cancel ends what is left of the list (as ExitFlow.cancelProtection does).
-    k.answers.cancelProtection = () => {
-      k.ledger.ocoEnded(1, 'canceled', 'cancelled by us', k.t);
-      return Promise.resolve('clear');
-    };
+    cancelEndsTheList();
     holds('0.01');
     await flow.assessLocked('BTCUSDT');
     const steps = k.calls.map((c) => c.step);
@@ -301,5 +304,90 @@ describe('assessLocked: what the OCO legs say', () => {
     k.ledger.exitStarted(p.id, 'reversal', 'tr-1x', k.t, d('0.01'));
     await flow.assessLocked('BTCUSDT');
     expect(k.calls.map((c) => c.step)).toEqual(['closeIfDone']);
+  });
+});
+
+describe('assessLocked: a leg that started working alone', () => {
+  const steps = () => k.calls.map((c) => c.step).filter((s) => s !== 'closeIfDone' && s !== 'tellBalance');
+
+  it('the take-profit started filling (the stop expired by the trigger): watched, a check scheduled, said once', async () => {
+    k.protect(k.position());
+    k.sold('tr-1t1', '0.004', 42000, 'PARTIALLY_FILLED');
+    k.state.expiry.set('tr-1s1', 'OCO_TRIGGER');
+    k.ledger.orderReported(k.report('tr-1s1', { type: 'STOP_LOSS_LIMIT', status: 'EXPIRED' }), k.t);
+    await flow.assessLocked('BTCUSDT');
+    await flow.assessLocked('BTCUSDT');
+    expect(k.state.protection.get('BTCUSDT')).toEqual({ kind: 'take-profit-filling', since: k.t, price: d(42000) });
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'tp-check', at: k.t + 10_000 }]);
+    expect(k.told.filter((e) => e.type === 'protection')).toEqual([
+      {
+        type: 'protection',
+        symbol: 'BTCUSDT',
+        state: 'take-profit-filling',
+        message:
+          'BTCUSDT: the take-profit started filling (0.004 sold); the stop leg expired, so the rest is watched and protected again if the price falls back',
+      },
+    ]);
+    expect(steps()).toEqual([]);
+  });
+
+  it('the stop started filling (the take-profit cancelled): watched as a triggered stop', async () => {
+    k.protect(k.position());
+    k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'CANCELED' }), k.t);
+    k.sold('tr-1s1', '0.003', 39100, 'PARTIALLY_FILLED');
+    await flow.assessLocked('BTCUSDT');
+    expect(k.state.protection.get('BTCUSDT')?.kind).toBe('stop-triggered');
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'gap-check', at: k.t + 10_000 }]);
+  });
+
+  it('the take-profit expired without a reason given: taken as the trigger (watched); with another reason: protected again', async () => {
+    k.protect(k.position());
+    k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'EXPIRED' }), k.t);
+    await flow.assessLocked('BTCUSDT');
+    expect(k.state.protection.get('BTCUSDT')?.kind).toBe('stop-triggered');
+    expect(steps()).toEqual([]);
+
+    k.state.protection.delete('BTCUSDT');
+    k.state.due.clear();
+    k.state.expiry.set('tr-1t1', 'EXCHANGE_CANCELED');
+    k.exchange.getOco = async () => ocoReport(k, { status: 'EXPIRED' }, { status: 'NEW' });
+    cancelEndsTheList();
+    holds('0.01');
+    await flow.assessLocked('BTCUSDT');
+    expect(k.state.protection.has('BTCUSDT')).toBe(false);
+    expect(steps()).toEqual(['cancelProtection', 'protectLocked']);
+  });
+
+  it('the stop ended without a trigger while the take-profit works: the exchange asked, the take-profit cancelled, protected again', async () => {
+    k.protect(k.position());
+    k.ledger.orderReported(k.report('tr-1s1', { type: 'STOP_LOSS_LIMIT', status: 'CANCELED' }), k.t);
+    let asked = 0;
+    k.exchange.getOco = async () => {
+      asked++;
+      return ocoReport(k, { status: 'NEW' }, { status: 'CANCELED' });
+    };
+    cancelEndsTheList();
+    holds('0.01');
+    await flow.assessLocked('BTCUSDT');
+    expect(asked).toBe(1);
+    expect(k.state.protection.has('BTCUSDT')).toBe(false);
+    expect(steps()).toEqual(['cancelProtection', 'protectLocked']);
+  });
+});
+
+describe('protecting again what an OCO ended elsewhere left', () => {
+  it('one leg cancelled and the other expired: both said; the coins locked by another order: protected once it ends', async () => {
+    k.protect(k.position());
+    k.ledger.orderReported(k.report('tr-1t1', { status: 'CANCELED', type: 'LIMIT_MAKER' }), k.t);
+    k.ledger.orderReported(k.report('tr-1s1', { status: 'EXPIRED', type: 'STOP_LOSS_LIMIT' }), k.t);
+    holds('0', '0.01');
+    await flow.assessLocked('BTCUSDT');
+    expect(k.told.find((e) => e.type === 'protection')).toMatchObject({
+      message:
+        'BTCUSDT: the OCO was canceled/expired by the exchange or another client with 0.01 still held: protecting it again',
+    });
+    expect(k.calls.map((c) => c.step)).not.toContain('protectLocked');
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'protect', at: k.t + 10_000 }]);
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
   });
 });

@@ -212,8 +212,12 @@ export class ExitFlow extends FlowPart {
         // On the schedule, not once: a sale whose answer was lost may show late, and selling again
         // at once would sell twice (or be refused for the coins the first one took).
         const found = await lookUpOrder(this.s.lookups, p.symbol, id, { maxWaitMs: this.x.timings.exitRetryBudgetMs });
-        if (found === 'absent') this.ledger.orderRefused(id, `${NOT_FOUND_AFTER} a lost answer`, this.now());
-        const known = found === 'absent' ? undefined : found;
+        if (found === 'absent') {
+          // Taken as never executed; the next sale gets a new id (this one may still execute late).
+          this.ledger.orderRefused(id, `${NOT_FOUND_AFTER} a lost answer`, this.now());
+          continue;
+        }
+        const known = found;
         if (known) {
           this.f.bookReport(p, known);
           // A market order does not rest: whatever it did not fill is over.
