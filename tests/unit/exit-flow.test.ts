@@ -414,3 +414,41 @@ describe('a sale recorded before a restart (maybe sent)', () => {
     expect(first.error).toMatch(/a lost answer/);
   });
 });
+
+describe('a sale that sells nothing or must wait too long', () => {
+  it('expired with nothing filled (no buyers), again and again: 60 sales, then deferred with that reason', async () => {
+    const p = k.position();
+    sells((req) => k.report(req.clientOrderId, { status: 'EXPIRED', origQty: req.quantity }));
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toHaveLength(60);
+    expect(new Set(sales.map((s) => s.clientOrderId)).size).toBe(60);
+    expect(k.told.find((e) => e.type === 'exit-deferred')).toMatchObject({
+      message:
+        'BTCUSDT: the reversal exit could not finish (market sell expired with nothing filled); its OCO is put back on the coins and the exit is tried again in 1 s',
+    });
+    expect(steps().at(-1)).toBe('protectLocked');
+  });
+
+  it('Binance asks to wait longer than a minute (429): not waited, the retry budget decides, the OCO put back', async () => {
+    const p = k.position();
+    sells(() => new ExchangeError('rate-limited', 'Too many requests', { retryAfterMs: 61_000 }));
+    const started = Date.now();
+    await exit.exitLocked(p, 'reversal');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sales).toHaveLength(1);
+    expect(k.told.find((e) => e.type === 'error')).toMatchObject({
+      message: 'market sell failed: Too many requests; 0.01 BTC is being protected by its OCO again',
+    });
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
+  });
+
+  it('the cancel of the OCO is journalled with the reason of the exit', async () => {
+    const p = k.protect(k.position());
+    cancels();
+    sells();
+    await exit.exitLocked(p, 'stop-loss');
+    expect(k.store.events().map((e) => e.message)).toContainEqual(
+      expect.stringContaining('cancelled for the stop-loss'),
+    );
+  });
+});

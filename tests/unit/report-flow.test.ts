@@ -170,6 +170,25 @@ describe('onReport: where each report goes', () => {
     expect(k.state.protection.get('BTCUSDT')?.kind).toBe('take-profit-filling');
   });
 
+  it('a report that says more filled than it details: the fills asked of the exchange and booked', async () => {
+    k.protect(k.position());
+    const fill = { price: d(42000), qty: d('0.004'), commission: d(0), commissionAsset: 'BNB', tradeId: '4' };
+    const leg = { type: 'LIMIT_MAKER' as const, listClientOrderId: 'tr-1o1', status: 'PARTIALLY_FILLED' as const };
+    const asked: string[] = [];
+    k.exchange.getOrder = async (_s, id) => {
+      asked.push(id);
+      return k.report(id, { ...leg, executedQty: d('0.004'), cumQuote: d(168), fills: [fill] });
+    };
+    flow.onReport(k.report('tr-1t1', { ...leg, executedQty: d('0.004'), cumQuote: d(168), fills: [] }));
+    await k.settle();
+    await k.settle();
+    expect(asked).toEqual(['tr-1t1']);
+    expect(k.told.filter((e) => e.type === 'sell-filled')).toMatchObject([
+      { quantity: '0.004', purpose: 'take-profit' },
+    ]);
+    expect(k.ledger.balance.toFixed()).toBe('768');
+  });
+
   it("the entry's final report while the position is opening: booked by the entry flow; not before it is final, not again after", async () => {
     const [set] = sets([
       { symbol: 'BTCUSDT', allocationPercent: 40, zScoreThreshold: 2, profitPercent: 5, stopLossPercent: 2 },
@@ -221,6 +240,28 @@ describe('onReport: where each report goes', () => {
     await k.settle();
     expect(k.calls.map((c) => c.step)).toEqual(['adoptLateEntryLocked']);
     expect((k.calls[0]!.args[0] as OrderReport).clientOrderId).toBe(k.id('7b'));
+  });
+});
+
+describe('onReport: a report no live position owns', () => {
+  it('not adopted: a buy final with nothing filled, not final, with an id not ours for a buy, or already booked', async () => {
+    const p = k.position();
+    k.ledger.positionClosed(p.id, 'take-profit', k.t);
+    flow.onReport(k.report(k.id('9b'), { side: 'BUY', status: 'EXPIRED', executedQty: d(0) }));
+    flow.onReport(k.report(k.id('9b'), { side: 'BUY', status: 'PARTIALLY_FILLED', executedQty: d('0.01') }));
+    flow.onReport(k.report(k.id('9bx'), { side: 'BUY', executedQty: d('0.01') }));
+    flow.onReport(k.report(p.entryClientOrderId, { side: 'BUY', executedQty: d('0.01') }));
+    await k.settle();
+    expect(k.calls.map((c) => c.step)).toEqual([]);
+    expect(k.told).toEqual([]);
+  });
+
+  it('sales of ours reported after their positions closed: each said once; one that sold nothing: not said', () => {
+    k.answers.bookLateSale = () => false;
+    flow.onReport(k.report(k.id('1x'), { executedQty: d(0), status: 'EXPIRED' }));
+    expect(warnings()).toEqual([]);
+    for (const id of ['1x', '1x2', '1x']) flow.onReport(k.report(k.id(id), { executedQty: d('0.01') }));
+    expect(warnings()).toHaveLength(2);
   });
 });
 
@@ -376,6 +417,36 @@ describe('assessLocked: a leg that started working alone', () => {
 });
 
 describe('protecting again what an OCO ended elsewhere left', () => {
+  const steps = () => k.calls.map((c) => c.step).filter((s) => s !== 'closeIfDone' && s !== 'tellBalance');
+  const takeProfitCancelled = () => {
+    k.protect(k.position());
+    k.ledger.orderReported(k.report('tr-1t1', { status: 'CANCELED', type: 'LIMIT_MAKER' }), k.t);
+  };
+
+  it('the exchange says the whole list is over: its legs booked, nothing to cancel, said, protected again', async () => {
+    takeProfitCancelled();
+    k.exchange.getOco = async () => ocoReport(k, { status: 'CANCELED' }, { status: 'CANCELED' }, 'ALL_DONE');
+    holds('0.01');
+    await flow.assessLocked('BTCUSDT');
+    expect(k.ledger.ordersOf(1).find((o) => o.clientOrderId === 'tr-1s1')?.state).toBe('canceled');
+    expect(steps()).toEqual(['protectLocked']);
+    expect(k.told.find((e) => e.type === 'protection')).toMatchObject({ state: 'lost' });
+  });
+
+  it('the leg still working cannot be cancelled now: a recheck scheduled, not protected over it; closed meanwhile: nothing', async () => {
+    takeProfitCancelled();
+    k.exchange.getOco = async () => ocoReport(k, { status: 'CANCELED' }, { status: 'NEW' });
+    k.answers.cancelProtection = () => Promise.resolve('live');
+    await flow.assessLocked('BTCUSDT');
+    expect(steps()).toEqual(['cancelProtection']);
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'recheck', at: k.t + 10_000 }]);
+    k.state.due.clear();
+    k.answers.cancelProtection = () => Promise.resolve('closed');
+    await flow.assessLocked('BTCUSDT');
+    expect(steps()).toEqual(['cancelProtection', 'cancelProtection']);
+    expect(k.state.due.get('BTCUSDT') ?? []).toEqual([]);
+  });
+
   it('one leg cancelled and the other expired: both said; the coins locked by another order: protected once it ends', async () => {
     k.protect(k.position());
     k.ledger.orderReported(k.report('tr-1t1', { status: 'CANCELED', type: 'LIMIT_MAKER' }), k.t);
