@@ -283,6 +283,22 @@ describe('exitLocked: what it says, and what it leaves alone', () => {
     });
   });
 
+  it('said once per closing of the market: said again when it closes again after trading resumed', async () => {
+    let open = false;
+    k.state.x.marketOpen = async () => open;
+    const p = k.protect(k.position());
+    k.exchange.cancelOco = () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    k.exchange.getOco = () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    await exit.exitLocked(p, 'reversal');
+    await exit.exitLocked(p, 'reversal');
+    open = true; // trading resumes, but the OCO cannot be cancelled: the position stays
+    await exit.exitLocked(k.ledger.position('BTCUSDT')!, 'reversal');
+    open = false;
+    await exit.exitLocked(k.ledger.position('BTCUSDT')!, 'reversal');
+    const waits = k.told.filter((e) => e.type === 'exit-deferred' && e.message.includes('the market is closed'));
+    expect(waits).toHaveLength(2);
+  });
+
   it('an exit already under way keeps its first reason; a detail is passed on', async () => {
     const p = k.position();
     k.ledger.exitStarted(p.id, 'emergency', k.id('1x'), k.t);
