@@ -104,6 +104,44 @@ describe('protectLocked', () => {
     expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'protect', at: k.t + 4000 }]);
   });
 
+  it('the market closed under the placement: its rules read again, said once, placed later; said again after a placement', async () => {
+    const p = k.position();
+    const rereads: boolean[] = [];
+    k.state.x.marketOpen = async (_s, reread) => {
+      rereads.push(reread);
+      return true;
+    };
+    let closed = true;
+    places((req) => (closed ? new ExchangeError('market-closed', 'Market is closed.') : accepted(req)));
+    await protect.protectLocked(p);
+    await protect.protectLocked(p);
+    expect(placed).toHaveLength(2);
+    expect(rereads).toEqual([false, true, false, true]);
+    const said =
+      'BTCUSDT is NOT protected: the market is closed (Market is closed.); the OCO is placed as soon as it trades again';
+    expect(errors()).toEqual([said]);
+    expect(k.state.due.get('BTCUSDT')).toEqual([{ kind: 'protect', at: k.t + 4000 }]);
+    expect(steps()).toEqual([]);
+    closed = false;
+    await protect.protectLocked(p);
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('protected');
+    // Once placed, a later closing of the market is said again.
+    const again = k.ledger.ocoEnded(p.id, 'canceled', 'test', k.t);
+    closed = true;
+    await protect.protectLocked(again);
+    expect(errors()).toEqual([said, said]);
+  });
+
+  it('after a rejection the last price cannot be read: placed again all the same', async () => {
+    const p = k.position();
+    places((req, n) => (n === 1 ? new ExchangeError('rejected', 'Order would trigger immediately.') : accepted(req)));
+    k.exchange.getLastPrice = () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    await protect.protectLocked(p);
+    expect(placed).toHaveLength(2);
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('protected');
+    expect(steps()).toEqual([]);
+  });
+
   it('nothing sellable left: closed, nothing sent', async () => {
     const p = k.position();
     k.ledger.positionShrunk(p.id, d(0), 'test', k.t);
