@@ -3,7 +3,7 @@ import { ReportFlow } from '../../electron/core/engine/report-flow';
 import { Decimal } from '../../electron/core/money/decimal';
 import type { AssetBalance, OrderReport } from '../../electron/core/ports/exchange';
 import { FlowKit } from '../helpers/flow-kit';
-import { ocoReport } from '../helpers/flow-fixtures';
+import { ocoPending, ocoReport } from '../helpers/flow-fixtures';
 import { sets } from '../helpers/paper-harness';
 import { usdtRules } from '../helpers/rules';
 
@@ -270,6 +270,27 @@ describe('assessLocked: what the OCO legs say', () => {
     k.position();
     await flow.assessLocked('BTCUSDT');
     expect(k.calls.map((c) => c.step)).toEqual(['closeIfDone', 'protectLocked']);
+  });
+
+  it('nothing to do: a position being bought, one its booked sells close, one whose OCO is being placed', async () => {
+    const [set] = sets([
+      { symbol: 'BTCUSDT', allocationPercent: 40, zScoreThreshold: 2, profitPercent: 5, stopLossPercent: 2 },
+    ]);
+    const r = k.ledger.reserve(set!, usdtRules('BTCUSDT'), (id) => k.id(`${id}b`), k.t);
+    if (!r.ok) throw new Error(r.detail);
+    await flow.assessLocked('BTCUSDT');
+    expect(k.calls).toEqual([]);
+    k.ledger.entryFailed(r.position.id, 'test', k.t);
+
+    const p = k.position();
+    k.answers.closeIfDone = () => true;
+    await flow.assessLocked('BTCUSDT');
+    expect(k.calls.map((c) => c.step)).toEqual(['closeIfDone']);
+    delete k.answers.closeIfDone;
+
+    ocoPending(k, p, { list: 'tr-1o1', tp: 'tr-1t1', sl: 'tr-1s1' });
+    await flow.assessLocked('BTCUSDT');
+    expect(k.calls.map((c) => c.step)).toEqual(['closeIfDone', 'closeIfDone']);
   });
 
   it('both legs working: protected, nothing to do', async () => {
