@@ -12,6 +12,7 @@ import {
 } from '../../electron/core/ports/exchange';
 import type { FlowKit } from '../helpers/flow-kit';
 import { quickFlowKit } from '../helpers/flow-fixtures';
+import { usdtRules } from '../helpers/rules';
 
 /**
  * Leaving a position at market (ExitFlow) on a real ledger, with the real report and close parts
@@ -103,6 +104,10 @@ describe('exitLocked', () => {
     await exit.exitLocked(p, 'reversal');
     expect(sales.map((s) => s.quantity.toFixed())).toEqual(['0.006']);
     expect(trade()!.quantity.toFixed()).toBe('0.006');
+    expect(k.told.find((e) => e.type === 'warning')).toMatchObject({
+      message:
+        'BTCUSDT: the account holds 0.006 BTC, less than the 0.01 this position held (before the market sale); it continues with 0.006',
+    });
   });
 
   it('the market is closed: nothing cancelled or sold, said once, tried again later', async () => {
@@ -232,6 +237,30 @@ describe('a sale that fails', () => {
     });
     expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
     expect(steps().at(-1)).toBe('protectLocked');
+  });
+
+  it('more than one market order may take: sold in pieces of the maximum, each filled, nothing said', async () => {
+    const p = k.position();
+    k.rulesFor = (s) => ({ ...usdtRules(s), marketMaxQty: d('0.004') });
+    let held = d('0.01');
+    k.exchange.getAssetBalance = async () => ({ free: held, locked: d(0) });
+    sells((req) => {
+      held = held.sub(req.quantity);
+      return filledAt(req, 41000);
+    });
+    await exit.exitLocked(p, 'reversal');
+    expect(sales.map((s) => s.quantity.toFixed())).toEqual(['0.004', '0.004', '0.002']);
+    expect(k.told.filter((e) => e.type === 'warning')).toEqual([]);
+    expect(trade()!.quantity.toFixed()).toBe('0.01');
+  });
+
+  it('a partial sale that leaves only dust: nothing said, the position closed', async () => {
+    const p = k.position();
+    sells((req) => ({ ...filledAt({ ...req, quantity: d('0.00999') }, 41000), status: 'EXPIRED' as const }));
+    await exit.exitLocked(p, 'reversal');
+    expect(sales).toHaveLength(1);
+    expect(k.told.filter((e) => e.type === 'warning')).toEqual([]);
+    expect(k.ledger.position('BTCUSDT')).toBeUndefined();
   });
 
   it('a partial sale: the rest sold by the next one, said', async () => {
