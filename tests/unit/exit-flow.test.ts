@@ -254,6 +254,35 @@ describe('a sale that fails', () => {
     expect(trade()!.quantity.toFixed()).toBe('0.01');
   });
 
+  it('its outcome unknown at every try and never found: the exit deferred with that reason, the OCO put back', async () => {
+    const p = k.position();
+    sells(() => new ExchangeError('unknown-outcome', 'Timeout waiting for response (-1007)'));
+    k.exchange.getOrder = async () => undefined;
+    await exit.exitLocked(p, 'reversal');
+    expect(new Set(sales.map((s) => s.clientOrderId)).size).toBe(sales.length);
+    expect(k.told.find((e) => e.type === 'exit-deferred')).toMatchObject({
+      message: expect.stringContaining(
+        "could not finish (the sale's outcome is unknown (Timeout waiting for response (-1007)))",
+      ),
+    });
+    expect(steps().at(-1)).toBe('protectLocked');
+  });
+
+  it('a refusal that is not a filter, or a filter refusal with no price to judge by: never taken as dust', async () => {
+    const p = k.position();
+    sells(() => new ExchangeError('rejected', 'Order would trigger immediately.'));
+    k.exchange.getLastPrice = async () => d('0.01'); // at this price the coins would be dust
+    await exit.exitLocked(p, 'reversal');
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
+    sales.length = 0;
+    sells(() => new ExchangeError('filter', 'Filter failure: NOTIONAL'));
+    k.exchange.getLastPrice = () => Promise.reject(new ExchangeError('network', 'socket hang up'));
+    await exit.exitLocked(k.ledger.position('BTCUSDT')!, 'reversal');
+    expect(sales.length).toBeGreaterThan(1);
+    expect(k.ledger.position('BTCUSDT')?.status).toBe('open');
+    expect(k.store.trades()).toEqual([]);
+  });
+
   it('a partial sale that leaves only dust: nothing said, the position closed', async () => {
     const p = k.position();
     sells((req) => ({ ...filledAt({ ...req, quantity: d('0.00999') }, 41000), status: 'EXPIRED' as const }));
