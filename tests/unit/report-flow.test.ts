@@ -393,6 +393,19 @@ describe('assessLocked: a leg that started working alone', () => {
     expect(steps()).toEqual([]);
   });
 
+  it('a stop without a limit (STOP_LOSS) triggered: watched, said without a limit', async () => {
+    const p = ocoPending(k, k.position(), { list: 'tr-1o1', tp: 'tr-1t1', sl: 'tr-1s1' });
+    k.ledger.ocoPlaced(p.id, ocoReport(k, {}, { type: 'STOP_LOSS' }), k.t);
+    k.state.expiry.set('tr-1t1', 'OCO_TRIGGER');
+    k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'EXPIRED' }), k.t);
+    await flow.assessLocked('BTCUSDT');
+    expect(k.state.protection.get('BTCUSDT')).toEqual({ kind: 'stop-triggered', since: k.t, stopPrice: d(39200) });
+    expect(k.told.at(-1)).toMatchObject({
+      message:
+        'BTCUSDT: the stop triggered and has not filled yet; if it has not filled, the rest is sold at market in 10 s',
+    });
+  });
+
   it('the stop started filling (the take-profit cancelled): watched as a triggered stop', async () => {
     k.protect(k.position());
     k.ledger.orderReported(k.report('tr-1t1', { type: 'LIMIT_MAKER', status: 'CANCELED' }), k.t);

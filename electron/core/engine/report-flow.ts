@@ -198,7 +198,7 @@ export class ReportFlow extends FlowPart {
       type: 'protection',
       symbol,
       state: 'stop-triggered',
-      message: `${symbol}: the stop triggered and has not filled yet${sl.price ? ` (limit ${sl.price.toFixed()})` : ''}; if the price stays below its limit the rest is sold at market in ${Math.round(this.x.timings.gapGraceMs / 1000)} s`,
+      message: `${symbol}: the stop triggered and has not filled yet${sl.price ? ` (limit ${sl.price.toFixed()}); if the price stays below its limit` : '; if it has not filled,'} the rest is sold at market in ${Math.round(this.x.timings.gapGraceMs / 1000)} s`,
     });
     this.schedule(symbol, 'gap-check', this.x.timings.gapGraceMs);
   }
