@@ -131,6 +131,22 @@ describe('enterLocked', () => {
     expect(k.store.events().at(-1)).toMatchObject({ kind: 'reserve-failed', symbol: 'BTCUSDT' });
   });
 
+  it('below the minimum order, or no balance at all: refused with its own reason, journalled, nothing sent', async () => {
+    buysWith((req) => filled(req));
+    k.ledger.setQuoteBalance(d(1000), k.t);
+    await entry.enterLocked({ ...set, allocationPercent: 0.1 }, rules, 3);
+    k.ledger.setQuoteBalance(d(0), k.t);
+    await entry.enterLocked(set, rules, 3);
+    expect(k.told.map((e) => (e as { reason?: string }).reason)).toEqual(['Below minimum order size', 'No balance']);
+    const journal = k.store
+      .events()
+      .filter((e) => e.kind === 'reserve-failed')
+      .map((e) => e.message);
+    expect(journal[0]).toMatch(/^Failed to reserve funds for BTCUSDT: Below minimum order size \(.+\)$/);
+    expect(journal[1]).toBe('Failed to reserve funds for BTCUSDT: No balance (no USDT balance)');
+    expect(buys).toEqual([]);
+  });
+
   it("an entry above the symbol's maximum quantity per order: refused before anything is sent, the funds released", async () => {
     buysWith((req) => filled(req));
     k.state.x.lastPrice = () => 40000;
@@ -173,6 +189,26 @@ describe('enterLocked', () => {
       allocated: '200',
     });
     expect(steps()).toEqual(['protectLocked']);
+  });
+
+  it('a fill without its details: the commission assumed, said; a buy below the minimums: dust, its funds released', async () => {
+    buysWith((req) => ({ ...filled(req), fills: [] }));
+    await entry.enterLocked(set, rules, 3);
+    expect(k.told.find((e) => e.type === 'warning')).toMatchObject({
+      message: expect.stringMatching(
+        /^the exchange did not detail every fill of the buy: commission assumed at 0\.25%, so [0-9.]+ is protected and a little may stay as dust$/,
+      ),
+    });
+    k.close();
+    k = new FlowKit({ lookupDelaysMs: [5], unknownOutcomeWindowMs: 30 });
+    entry = new EntryFlow(k.state, k.flows);
+    buysWith((req) => filled(req, 'EXPIRED', 0.00001));
+    await entry.enterLocked(set, rules, 3);
+    expect(k.told.find((e) => e.type === 'warning')).toMatchObject({
+      message: expect.stringMatching(/^bought [0-9.]+ BTCUSDT is below the exchange's minimums and stays as dust$/),
+    });
+    expect(steps()).toContain('tellReleased');
+    expect(steps()).not.toContain('protectLocked');
   });
 
   it('the stream tells of the fill before the answer comes: protected from the stream at once', async () => {
