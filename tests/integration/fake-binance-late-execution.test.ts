@@ -55,7 +55,7 @@ describe('failNext with executeAfterMs', () => {
     expect(fake.orders()).toEqual([]);
     expect(ws.events).toEqual([]);
 
-    await until('the late execution', () => fake.orders().length === 1, 2000);
+    await until('the late execution', () => fake.orders().length === 1, 10_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(590);
     expect((await query('late1')).body).toMatchObject({ status: 'FILLED', executedQty: '0.00250000' });
     await until('its events', () => ws.events.length === 3);
@@ -90,7 +90,7 @@ describe('timeoutNext with executeAfterMs', () => {
     const held = buy('slow1');
     await sleep(50);
     expect((await query('slow1')).body).toMatchObject({ code: -2013 });
-    await until('the late execution', () => fake.orders().length === 1, 2000);
+    await until('the late execution', () => fake.orders().length === 1, 10_000);
     const res = await held;
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
     expect([res.status, res.body.status]).toEqual([200, 'FILLED']);
@@ -101,7 +101,7 @@ describe('timeoutNext with executeAfterMs', () => {
     const res = await buy('slow2');
     expect([res.status, res.body]).toEqual([503, { code: -1007, msg: TIMEOUT_MSG }]);
     expect(fake.orders()).toEqual([]);
-    await until('the late execution', () => fake.orders().length === 1, 2000);
+    await until('the late execution', () => fake.orders().length === 1, 10_000);
     expect((await query('slow2')).body).toMatchObject({ status: 'FILLED' });
   });
 
