@@ -217,12 +217,11 @@ export class ExitFlow extends FlowPart {
           this.ledger.orderRefused(id, `${NOT_FOUND_AFTER} a lost answer`, this.now());
           continue;
         }
-        const known = found;
-        if (known) {
-          this.f.bookReport(p, known);
+        if (found) {
+          this.f.bookReport(p, found);
           // A market order does not rest: whatever it did not fill is over.
           if (!isFinalState(this.ledger.order(id)?.state ?? 'open'))
-            this.ledger.orderRefused(id, `${known.status.toLowerCase()} when looked up`, this.now());
+            this.ledger.orderRefused(id, `${found.status.toLowerCase()} when looked up`, this.now());
           continue;
         }
       }
